@@ -1,0 +1,168 @@
+//! Test helpers: drive a server through a real rmcp client, in process, with no sockets.
+//!
+//! Enabled by the `testing` feature. The server side goes through the same input guard as
+//! stdio, so what a test sees is what a client over a pipe would see.
+
+use std::time::Duration;
+
+use rmcp::model::{CallToolRequestParams, CallToolResult, ServerPeerInfo, Tool};
+use rmcp::service::{RunningService, ServiceError};
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+
+use crate::lines::GuardedLines;
+use crate::{ToolServer, Tools};
+
+/// How long a helper waits for any single answer before it fails the test.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What went wrong while talking to a server under test.
+#[derive(Debug, thiserror::Error)]
+pub enum TestError {
+    /// The MCP handshake failed.
+    #[error("handshake failed: {0}")]
+    Handshake(String),
+    /// The server answered a request with a JSON-RPC error, or the connection failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The server did not answer in time.
+    #[error("no answer within {ANSWER_TIMEOUT:?}")]
+    Timeout,
+    /// Reading or writing raw lines failed.
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    /// A raw line was not JSON.
+    #[error("not JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The server closed the stream.
+    #[error("the server closed the stream")]
+    Closed,
+}
+
+/// Connects the two ends of an in-memory pipe: the server behind the stdio input guard.
+fn spawn_server<T: Tools>(server: ToolServer<T>) -> tokio::io::DuplexStream {
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    tokio::spawn(async move {
+        let (reader, writer) = tokio::io::split(server_io);
+        if let Ok(running) = server.serve((GuardedLines::new(reader), writer)).await {
+            let _ended = running.waiting().await;
+        }
+    });
+    client_io
+}
+
+/// An rmcp client connected to a server in the same process.
+pub struct TestClient {
+    client: RunningService<RoleClient, ()>,
+}
+
+impl TestClient {
+    /// Starts `server` and completes the MCP handshake with it.
+    pub async fn connect<T: Tools>(server: ToolServer<T>) -> Result<Self, TestError> {
+        let client_io = spawn_server(server);
+        let client = tokio::time::timeout(ANSWER_TIMEOUT, ().serve(client_io))
+            .await
+            .map_err(|_| TestError::Timeout)?
+            .map_err(|error| TestError::Handshake(error.to_string()))?;
+        Ok(Self { client })
+    }
+
+    /// What the server said about itself in `initialize`.
+    pub fn server_info(&self) -> Option<std::sync::Arc<ServerPeerInfo>> {
+        self.client.peer_info()
+    }
+
+    /// Every tool the server lists.
+    pub async fn list_tools(&self) -> Result<Vec<Tool>, TestError> {
+        tokio::time::timeout(ANSWER_TIMEOUT, self.client.list_all_tools())
+            .await
+            .map_err(|_| TestError::Timeout)?
+            .map_err(TestError::from)
+    }
+
+    /// Calls `tool` with `arguments` (a JSON object, or `Value::Null` for none).
+    pub async fn call(&self, tool: &str, arguments: Value) -> Result<CallToolResult, TestError> {
+        let mut params = CallToolRequestParams::new(tool.to_owned());
+        if let Value::Object(object) = arguments {
+            params = params.with_arguments(object);
+        }
+        tokio::time::timeout(ANSWER_TIMEOUT, self.client.call_tool(params))
+            .await
+            .map_err(|_| TestError::Timeout)?
+            .map_err(TestError::from)
+    }
+
+    /// Closes the session.
+    pub async fn close(self) {
+        let _closed = self.client.cancel().await;
+    }
+}
+
+/// A line-level JSON-RPC session, for messages an rmcp client would refuse to send.
+pub struct RawSession {
+    reader: BufReader<Box<dyn AsyncRead + Send + Unpin>>,
+    writer: Box<dyn AsyncWrite + Send + Unpin>,
+}
+
+impl RawSession {
+    /// Starts `server` in process and completes the handshake.
+    pub async fn in_process<T: Tools>(server: ToolServer<T>) -> Result<Self, TestError> {
+        let (reader, writer) = tokio::io::split(spawn_server(server));
+        Self::over(reader, writer).await
+    }
+
+    /// Speaks over any byte stream (a child's stdout and stdin, say) and completes the handshake.
+    pub async fn over(
+        reader: impl AsyncRead + Send + Unpin + 'static,
+        writer: impl AsyncWrite + Send + Unpin + 'static,
+    ) -> Result<Self, TestError> {
+        let mut session = Self {
+            reader: BufReader::new(Box::new(reader)),
+            writer: Box::new(writer),
+        };
+        session
+            .request(serde_json::json!({
+                "jsonrpc": "2.0", "id": "init", "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "raw-test-client", "version": "0"}
+                }
+            }))
+            .await?;
+        session
+            .send(&serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await?;
+        Ok(session)
+    }
+
+    /// Writes one message as one line.
+    pub async fn send(&mut self, message: &Value) -> Result<(), TestError> {
+        let mut line = serde_json::to_vec(message)?;
+        line.push(b'\n');
+        self.writer.write_all(&line).await?;
+        self.writer.flush().await?;
+        Ok(())
+    }
+
+    /// Writes a request and returns the message that answers its `id`, skipping notifications.
+    pub async fn request(&mut self, message: Value) -> Result<Value, TestError> {
+        let id = message.get("id").cloned().unwrap_or(Value::Null);
+        self.send(&message).await?;
+        tokio::time::timeout(ANSWER_TIMEOUT, async {
+            loop {
+                let mut line = String::new();
+                if self.reader.read_line(&mut line).await? == 0 {
+                    return Err(TestError::Closed);
+                }
+                let answer: Value = serde_json::from_str(&line)?;
+                if answer.get("id") == Some(&id) {
+                    return Ok(answer);
+                }
+            }
+        })
+        .await
+        .map_err(|_| TestError::Timeout)?
+    }
+}

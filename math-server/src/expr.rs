@@ -126,6 +126,15 @@ fn render(value: exact::Value, mode: Mode, digits: u32) -> Result<Evaluation, To
     Ok(Evaluation { value: rendered.exact, decimal: rendered.decimal, exact: true, mode, significant_digits: Some(digits) })
 }
 
+/// `sqrt(value)` rounded to `digits` significant digits, and whether that is exact.
+pub(crate) fn sqrt_rounded(value: &BigRational, digits: u32) -> Result<number::Rounded, ToolError> {
+    use eval::Arithmetic;
+    let arithmetic = exact::Exact::new(digits, AngleUnit::Radians, Budget::start())?;
+    let root = arithmetic.call(syntax::Function::Sqrt, vec![exact::Value::Rational(value.clone())])?;
+    let evaluation = render(root, Mode::Decimal, digits)?;
+    Ok(number::Rounded { text: evaluation.value, exact: evaluation.exact })
+}
+
 fn checked_precision(precision: Option<u32>) -> Result<u32, ToolError> {
     match precision {
         None => Ok(limits::DEFAULT_DIGITS),

@@ -24,6 +24,10 @@ use crate::limits;
 pub struct Number(pub BigRational);
 
 impl JsonSchema for Number {
+    fn inline_schema() -> bool {
+        true
+    }
+
     fn schema_name() -> Cow<'static, str> {
         "Number".into()
     }

@@ -114,18 +114,21 @@ impl<T: Tools> ServerHandler for ToolServer<T> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        if let Some(report) = request
+        // rmcp moves a request's `_meta` into the context; look in both places.
+        let report = request
             .meta
             .as_ref()
             .and_then(|meta| meta.get(arguments::META_KEY))
-        {
+            .or_else(|| context.meta.get(arguments::META_KEY))
+            .cloned();
+        if let Some(report) = report {
             if self.tools.tool_router().get(&request.name).is_none() {
                 return Err(ErrorData::invalid_params(
                     format!("tool not found: {}", request.name),
                     None,
                 ));
             }
-            return Ok(arguments::error_for(report).into_call_tool_result().into());
+            return Ok(arguments::error_for(&report).into_call_tool_result().into());
         }
         let name = request.name.clone();
         let call = ToolCallContext::new(self.tools.as_ref(), request, context);

@@ -139,9 +139,14 @@ impl RawSession {
 
     /// Writes one message as one line.
     pub async fn send(&mut self, message: &Value) -> Result<(), TestError> {
-        let mut line = serde_json::to_vec(message)?;
-        line.push(b'\n');
-        self.writer.write_all(&line).await?;
+        let line = serde_json::to_string(message)?;
+        self.send_line(&line).await
+    }
+
+    /// Writes `line` (one JSON-RPC message, verbatim) and a newline.
+    pub async fn send_line(&mut self, line: &str) -> Result<(), TestError> {
+        self.writer.write_all(line.as_bytes()).await?;
+        self.writer.write_all(b"\n").await?;
         self.writer.flush().await?;
         Ok(())
     }
@@ -149,15 +154,22 @@ impl RawSession {
     /// Writes a request and returns the message that answers its `id`, skipping notifications.
     pub async fn request(&mut self, message: Value) -> Result<Value, TestError> {
         let id = message.get("id").cloned().unwrap_or(Value::Null);
-        self.send(&message).await?;
+        let line = serde_json::to_string(&message)?;
+        self.request_line(&line, &id).await
+    }
+
+    /// Writes a request given as text (for JSON a `Value` cannot hold, such as numbers with
+    /// more digits than a double) and returns the answer to `id`.
+    pub async fn request_line(&mut self, line: &str, id: &Value) -> Result<Value, TestError> {
+        self.send_line(line).await?;
         tokio::time::timeout(ANSWER_TIMEOUT, async {
             loop {
-                let mut line = String::new();
-                if self.reader.read_line(&mut line).await? == 0 {
+                let mut answer_line = String::new();
+                if self.reader.read_line(&mut answer_line).await? == 0 {
                     return Err(TestError::Closed);
                 }
-                let answer: Value = serde_json::from_str(&line)?;
-                if answer.get("id") == Some(&id) {
+                let answer: Value = serde_json::from_str(&answer_line)?;
+                if answer.get("id") == Some(id) {
                     return Ok(answer);
                 }
             }

@@ -1,1 +1,4 @@
-//! x
+//! The filesystem server: sandboxed file tools that nothing can escape.
+//!
+//! Not built yet; this crate holds its place in the workspace so that the layout and the
+//! release process are in place from the start. Its capability is tracked in its own issue.

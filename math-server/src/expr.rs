@@ -28,6 +28,7 @@ pub(crate) use syntax::BinaryOp;
 /// How numbers are represented while evaluating.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum Mode {
     /// Exact integers and fractions (`0.1 + 0.2` is exactly `3/10`); irrational results are
     /// computed to `precision` significant digits and reported as not exact.
@@ -42,6 +43,7 @@ pub enum Mode {
 /// The unit of angles given to and returned by trigonometric functions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum AngleUnit {
     /// Radians (a full turn is `2*pi`).
     #[default]
@@ -90,13 +92,29 @@ pub fn evaluate(request: &Request<'_>) -> Result<Evaluation, ToolError> {
     match request.mode {
         Mode::Float => {
             if request.precision.is_some() {
-                return Err(ToolError::new("invalid_argument", "precision applies to modes exact and decimal, not float")
-                    .with_field("precision")
-                    .with_hint("leave precision out, or use mode \"decimal\""));
+                return Err(ToolError::new(
+                    "invalid_argument",
+                    "precision applies to modes exact and decimal, not float",
+                )
+                .with_field("precision")
+                .with_hint("leave precision out, or use mode \"decimal\""));
             }
-            let value = eval::evaluate(&float::Float { angle: request.angle_unit }, &tree, &variables, &budget)?;
+            let value = eval::evaluate(
+                &float::Float {
+                    angle: request.angle_unit,
+                },
+                &tree,
+                &variables,
+                &budget,
+            )?;
             let text = number::format_f64(value);
-            Ok(Evaluation { value: text.clone(), decimal: text, exact: false, mode: Mode::Float, significant_digits: None })
+            Ok(Evaluation {
+                value: text.clone(),
+                decimal: text,
+                exact: false,
+                mode: Mode::Float,
+                significant_digits: None,
+            })
         }
         Mode::Exact | Mode::Decimal => {
             let digits = checked_precision(request.precision)?;
@@ -123,16 +141,28 @@ fn render(value: exact::Value, mode: Mode, digits: u32) -> Result<Evaluation, To
         });
     }
     let rendered = number::render(&rational, digits);
-    Ok(Evaluation { value: rendered.exact, decimal: rendered.decimal, exact: true, mode, significant_digits: Some(digits) })
+    Ok(Evaluation {
+        value: rendered.exact,
+        decimal: rendered.decimal,
+        exact: true,
+        mode,
+        significant_digits: Some(digits),
+    })
 }
 
 /// `sqrt(value)` rounded to `digits` significant digits, and whether that is exact.
 pub(crate) fn sqrt_rounded(value: &BigRational, digits: u32) -> Result<number::Rounded, ToolError> {
     use eval::Arithmetic;
     let arithmetic = exact::Exact::new(digits, AngleUnit::Radians, Budget::start())?;
-    let root = arithmetic.call(syntax::Function::Sqrt, vec![exact::Value::Rational(value.clone())])?;
+    let root = arithmetic.call(
+        syntax::Function::Sqrt,
+        vec![exact::Value::Rational(value.clone())],
+    )?;
     let evaluation = render(root, Mode::Decimal, digits)?;
-    Ok(number::Rounded { text: evaluation.value, exact: evaluation.exact })
+    Ok(number::Rounded {
+        text: evaluation.value,
+        exact: evaluation.exact,
+    })
 }
 
 fn checked_precision(precision: Option<u32>) -> Result<u32, ToolError> {
@@ -141,34 +171,54 @@ fn checked_precision(precision: Option<u32>) -> Result<u32, ToolError> {
         Some(digits) if (1..=limits::MAX_PRECISION).contains(&digits) => Ok(digits),
         Some(digits) => Err(ToolError::new(
             "invalid_argument",
-            format!("precision must be between 1 and {} significant digits, not {digits}", limits::MAX_PRECISION),
+            format!(
+                "precision must be between 1 and {} significant digits, not {digits}",
+                limits::MAX_PRECISION
+            ),
         )
         .with_field("precision")
         .with_hint(format!("the default is {}", limits::DEFAULT_DIGITS))),
     }
 }
 
-fn checked_variables(variables: &BTreeMap<String, number::Number>) -> Result<BTreeMap<String, BigRational>, ToolError> {
+fn checked_variables(
+    variables: &BTreeMap<String, number::Number>,
+) -> Result<BTreeMap<String, BigRational>, ToolError> {
     if variables.len() > limits::MAX_VARIABLES {
         return Err(ToolError::new(
             "too_many_variables",
-            format!("{} variables were given; the limit is {}", variables.len(), limits::MAX_VARIABLES),
+            format!(
+                "{} variables were given; the limit is {}",
+                variables.len(),
+                limits::MAX_VARIABLES
+            ),
         )
         .with_field("variables"));
     }
     let mut checked = BTreeMap::new();
     for (name, value) in variables {
-        let valid = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_alphanumeric() || c == '_');
         if !valid {
-            return Err(ToolError::new("invalid_variable", format!("`{name}` is not a valid variable name"))
-                .with_field("variables")
-                .with_hint("names start with a letter or `_` and contain letters, digits and `_`"));
+            return Err(ToolError::new(
+                "invalid_variable",
+                format!("`{name}` is not a valid variable name"),
+            )
+            .with_field("variables")
+            .with_hint("names start with a letter or `_` and contain letters, digits and `_`"));
         }
-        if syntax::Constant::from_name(name).is_some() || syntax::Function::from_name(name).is_some() {
-            return Err(ToolError::new("reserved_name", format!("`{name}` is a built-in constant or function"))
-                .with_field("variables")
-                .with_hint("choose another name for the variable"));
+        if syntax::Constant::from_name(name).is_some()
+            || syntax::Function::from_name(name).is_some()
+        {
+            return Err(ToolError::new(
+                "reserved_name",
+                format!("`{name}` is a built-in constant or function"),
+            )
+            .with_field("variables")
+            .with_hint("choose another name for the variable"));
         }
         checked.insert(name.clone(), value.0.clone());
     }
@@ -180,7 +230,13 @@ mod tests {
     use super::*;
 
     fn run(expression: &str, mode: Mode) -> Result<Evaluation, ToolError> {
-        evaluate(&Request { expression, variables: &BTreeMap::new(), mode, precision: None, angle_unit: AngleUnit::Radians })
+        evaluate(&Request {
+            expression,
+            variables: &BTreeMap::new(),
+            mode,
+            precision: None,
+            angle_unit: AngleUnit::Radians,
+        })
     }
 
     fn exact(expression: &str) -> String {
@@ -190,7 +246,10 @@ mod tests {
     }
 
     fn code(expression: &str) -> String {
-        run(expression, Mode::Exact).expect_err(expression).code().to_owned()
+        run(expression, Mode::Exact)
+            .expect_err(expression)
+            .code()
+            .to_owned()
     }
 
     #[test]
@@ -232,7 +291,10 @@ mod tests {
         let sin = run("sin(pi/6)", Mode::Exact).expect("sin");
         assert_eq!(sin.value, "0.5");
         assert!(!sin.exact);
-        assert_eq!(run("e^1", Mode::Exact).expect("e").value, "2.718281828459045235360287471352662497757");
+        assert_eq!(
+            run("e^1", Mode::Exact).expect("e").value,
+            "2.718281828459045235360287471352662497757"
+        );
     }
 
     #[test]
@@ -249,18 +311,42 @@ mod tests {
         let half = evaluate(&request("1/2", Mode::Decimal, Some(5))).expect("decimal");
         assert_eq!((half.value.as_str(), half.exact), ("0.5", true));
         let float = evaluate(&request("0.1 + 0.2", Mode::Float, None)).expect("float");
-        assert_eq!((float.value.as_str(), float.exact), ("0.30000000000000004", false));
+        assert_eq!(
+            (float.value.as_str(), float.exact),
+            ("0.30000000000000004", false)
+        );
         let digits = evaluate(&request("pi", Mode::Exact, Some(100))).expect("pi");
         assert_eq!(digits.value.len(), 101);
-        assert_eq!(evaluate(&request("1", Mode::Float, Some(3))).expect_err("precision").code(), "invalid_argument");
-        assert_eq!(evaluate(&request("1", Mode::Exact, Some(0))).expect_err("precision").code(), "invalid_argument");
-        assert_eq!(evaluate(&request("1", Mode::Exact, Some(1_000_000_000))).expect_err("precision").code(), "invalid_argument");
+        assert_eq!(
+            evaluate(&request("1", Mode::Float, Some(3)))
+                .expect_err("precision")
+                .code(),
+            "invalid_argument"
+        );
+        assert_eq!(
+            evaluate(&request("1", Mode::Exact, Some(0)))
+                .expect_err("precision")
+                .code(),
+            "invalid_argument"
+        );
+        assert_eq!(
+            evaluate(&request("1", Mode::Exact, Some(1_000_000_000)))
+                .expect_err("precision")
+                .code(),
+            "invalid_argument"
+        );
     }
 
     #[test]
     fn degrees() {
         let run = |expression| {
-            evaluate(&Request { expression, variables: &BTreeMap::new(), mode: Mode::Exact, precision: None, angle_unit: AngleUnit::Degrees })
+            evaluate(&Request {
+                expression,
+                variables: &BTreeMap::new(),
+                mode: Mode::Exact,
+                precision: None,
+                angle_unit: AngleUnit::Degrees,
+            })
         };
         assert_eq!(run("sin(90)").expect("sin").value, "1");
         assert_eq!(run("cos(180)").expect("cos").value, "-1");
@@ -287,8 +373,14 @@ mod tests {
         let error = run("1 + 2/0", Mode::Exact).expect_err("position");
         assert_eq!(error.position(), Some(5));
         assert_eq!(error.field(), Some("expression"));
-        assert_eq!(run("1e308*10", Mode::Float).expect_err("overflow").code(), "result_too_large");
-        assert_eq!(run("sqrt(-1)", Mode::Float).expect_err("domain").code(), "domain_error");
+        assert_eq!(
+            run("1e308*10", Mode::Float).expect_err("overflow").code(),
+            "result_too_large"
+        );
+        assert_eq!(
+            run("sqrt(-1)", Mode::Float).expect_err("domain").code(),
+            "domain_error"
+        );
     }
 
     #[test]
@@ -304,23 +396,60 @@ mod tests {
         ] {
             assert_eq!(code(expression), "result_too_large", "{expression}");
         }
-        assert_eq!(run("9^9^9^9", Mode::Float).expect_err("float").code(), "result_too_large");
-        assert_eq!(run("9^9^9^9", Mode::Decimal).expect_err("decimal").code(), "result_too_large");
+        assert_eq!(
+            run("9^9^9^9", Mode::Float).expect_err("float").code(),
+            "result_too_large"
+        );
+        assert_eq!(
+            run("9^9^9^9", Mode::Decimal).expect_err("decimal").code(),
+            "result_too_large"
+        );
     }
 
     #[test]
     fn variables() {
         let mut variables = BTreeMap::new();
-        variables.insert("rate".to_owned(), number::Number(number::parse_number("0.05").expect("n")));
-        variables.insert("years".to_owned(), number::Number(number::parse_number("2").expect("n")));
-        let request = Request { expression: "1000 * (1 + rate)^years", variables: &variables, mode: Mode::Exact, precision: None, angle_unit: AngleUnit::Radians };
+        variables.insert(
+            "rate".to_owned(),
+            number::Number(number::parse_number("0.05").expect("n")),
+        );
+        variables.insert(
+            "years".to_owned(),
+            number::Number(number::parse_number("2").expect("n")),
+        );
+        let request = Request {
+            expression: "1000 * (1 + rate)^years",
+            variables: &variables,
+            mode: Mode::Exact,
+            precision: None,
+            angle_unit: AngleUnit::Radians,
+        };
         assert_eq!(evaluate(&request).expect("interest").value, "1102.5");
-        let request = Request { expression: "rate + missing", ..request };
+        let request = Request {
+            expression: "rate + missing",
+            ..request
+        };
         let error = evaluate(&request).expect_err("missing");
-        assert!(error.hint().is_some_and(|h| h.contains("rate, years")), "{:?}", error.hint());
+        assert!(
+            error.hint().is_some_and(|h| h.contains("rate, years")),
+            "{:?}",
+            error.hint()
+        );
         let mut reserved = BTreeMap::new();
-        reserved.insert("pi".to_owned(), number::Number(number::parse_number("3").expect("n")));
-        let request = Request { expression: "pi", variables: &reserved, mode: Mode::Exact, precision: None, angle_unit: AngleUnit::Radians };
-        assert_eq!(evaluate(&request).expect_err("reserved").code(), "reserved_name");
+        reserved.insert(
+            "pi".to_owned(),
+            number::Number(number::parse_number("3").expect("n")),
+        );
+        let request = Request {
+            expression: "pi",
+            variables: &reserved,
+            mode: Mode::Exact,
+            precision: None,
+            angle_unit: AngleUnit::Radians,
+        };
+        assert_eq!(
+            evaluate(&request).expect_err("reserved").code(),
+            "reserved_name"
+        );
     }
 }

@@ -65,13 +65,17 @@ impl<'de> Deserialize<'de> for Number {
 /// `_` between digits are allowed.
 pub fn parse_number(text: &str) -> Result<BigRational, ToolError> {
     let trimmed = text.trim();
-    let (negative, body) = match trimmed.strip_prefix('-').or_else(|| trimmed.strip_prefix('\u{2212}')) {
+    let (negative, body) = match trimmed
+        .strip_prefix('-')
+        .or_else(|| trimmed.strip_prefix('\u{2212}'))
+    {
         Some(rest) => (true, rest),
         None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
     };
     let value = parse_unsigned(body).ok_or_else(|| {
-        ToolError::new("invalid_number", format!("`{text}` is not a number"))
-            .with_hint("write numbers like 42, -1.5, 2.5e-3, 0x1F or \"123456789012345678901234567890\"")
+        ToolError::new("invalid_number", format!("`{text}` is not a number")).with_hint(
+            "write numbers like 42, -1.5, 2.5e-3, 0x1F or \"123456789012345678901234567890\"",
+        )
     })??;
     Ok(if negative { -value } else { value })
 }
@@ -79,7 +83,14 @@ pub fn parse_number(text: &str) -> Result<BigRational, ToolError> {
 /// `None` when `body` is not a number literal at all; `Some(Err)` when it is one, but too large.
 fn parse_unsigned(body: &str) -> Option<Result<BigRational, ToolError>> {
     let body: String = body.chars().filter(|&c| c != '_').collect();
-    for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+    for (prefix, radix) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
         if let Some(digits) = body.strip_prefix(prefix) {
             if digits.len() > limits::MAX_LITERAL_DIGITS {
                 return Some(Err(literal_too_long()));
@@ -130,7 +141,10 @@ fn parse_unsigned(body: &str) -> Option<Result<BigRational, ToolError>> {
 fn literal_too_long() -> ToolError {
     ToolError::new(
         "number_too_long",
-        format!("a number literal may have at most {} digits", limits::MAX_LITERAL_DIGITS),
+        format!(
+            "a number literal may have at most {} digits",
+            limits::MAX_LITERAL_DIGITS
+        ),
     )
 }
 
@@ -244,7 +258,11 @@ fn decimal_exponent(value: &BigRational) -> i64 {
     // The estimate is right or one too high.
     let ten = BigRational::from_integer(BigInt::from(10u8));
     let threshold = pow_ten(&ten, estimate);
-    if value >= &threshold { estimate } else { estimate - 1 }
+    if value >= &threshold {
+        estimate
+    } else {
+        estimate - 1
+    }
 }
 
 fn pow_ten(ten: &BigRational, exponent: i64) -> BigRational {
@@ -304,7 +322,11 @@ pub fn terminating_decimal(value: &BigRational) -> Option<String> {
     }
     let scaled = value * BigRational::from_integer(BigInt::from(10u8).pow(places));
     let integer = scaled.to_integer();
-    let sign = if integer.sign() == Sign::Minus { "-" } else { "" };
+    let sign = if integer.sign() == Sign::Minus {
+        "-"
+    } else {
+        ""
+    };
     let digits = integer.magnitude().to_string();
     let places = places as usize;
     let padded = if digits.len() <= places {
@@ -357,7 +379,10 @@ mod tests {
     fn literals_are_exact() {
         assert_eq!(rational("0.1") + rational("0.2"), rational("0.3"));
         assert_eq!(rational("1e30").to_string(), format!("1{}", "0".repeat(30)));
-        assert_eq!(rational("-2.5e-3"), BigRational::new((-25).into(), 10_000.into()));
+        assert_eq!(
+            rational("-2.5e-3"),
+            BigRational::new((-25).into(), 10_000.into())
+        );
         assert_eq!(rational("0x1F"), BigRational::from_integer(31.into()));
         assert_eq!(rational("1_000"), BigRational::from_integer(1000.into()));
         assert_eq!(rational(" .5 "), BigRational::new(1.into(), 2.into()));
@@ -365,12 +390,17 @@ mod tests {
 
     #[test]
     fn non_numbers_are_rejected_with_a_hint() {
-        for text in ["", "abc", "1..2", "1e", "1e+", "0x", "0b102", "1,000", "--1", "NaN", "inf", "½"] {
+        for text in [
+            "", "abc", "1..2", "1e", "1e+", "0x", "0b102", "1,000", "--1", "NaN", "inf", "½",
+        ] {
             let error = parse_number(text).expect_err(text);
             assert_eq!(error.code(), "invalid_number", "{text}");
             assert!(error.hint().is_some());
         }
-        assert_eq!(parse_number("1e999999999").expect_err("huge").code(), "result_too_large");
+        assert_eq!(
+            parse_number("1e999999999").expect_err("huge").code(),
+            "result_too_large"
+        );
     }
 
     #[test]

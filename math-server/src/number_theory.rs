@@ -24,6 +24,7 @@ const MAX_NEXT_PRIME_BITS: u64 = 1_024;
 /// The operations of the `number_theory` tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(inline)]
 pub enum Operation {
     /// `values: [n]`: whether n is prime (certain below 2^64, BPSW-probable above).
     IsPrime,
@@ -50,7 +51,11 @@ pub enum Operation {
 impl Operation {
     fn arity(self) -> (usize, Option<usize>, &'static str) {
         match self {
-            Self::IsPrime | Self::Factorize | Self::NextPrime | Self::Factorial | Self::Fibonacci => (1, Some(1), "[n]"),
+            Self::IsPrime
+            | Self::Factorize
+            | Self::NextPrime
+            | Self::Factorial
+            | Self::Fibonacci => (1, Some(1), "[n]"),
             Self::Gcd | Self::Lcm => (2, None, "[a, b, ...]"),
             Self::ModPow => (3, Some(3), "[base, exponent, modulus]"),
             Self::ModInverse => (2, Some(2), "[a, modulus]"),
@@ -101,7 +106,10 @@ pub fn compute(args: &NumberTheoryArgs) -> Result<NumberTheoryResult, ToolError>
     if count < min || max.is_some_and(|max| count > max) {
         return Err(ToolError::new(
             "wrong_argument_count",
-            format!("{:?} takes values {shape}, but {count} were given", args.operation),
+            format!(
+                "{:?} takes values {shape}, but {count} were given",
+                args.operation
+            ),
         )
         .with_field("values")
         .with_hint(format!("pass values as {shape}")));
@@ -126,23 +134,42 @@ pub fn compute(args: &NumberTheoryArgs) -> Result<NumberTheoryResult, ToolError>
                 Some(n) => primality(&n),
                 None => (false, false),
             };
-            NumberTheoryResult { operation: args.operation, result: prime.to_string(), factors: None, probable: Some(probable) }
+            NumberTheoryResult {
+                operation: args.operation,
+                result: prime.to_string(),
+                factors: None,
+                probable: Some(probable),
+            }
         }
         Operation::Factorize => factorize(&values[0])?,
         Operation::NextPrime => {
             let n = &values[0];
             check_bits(n, MAX_NEXT_PRIME_BITS, 0)?;
-            let mut candidate = if n < &BigInt::from(2) { BigUint::from(2u8) } else { n.magnitude() + 1u8 };
+            let mut candidate = if n < &BigInt::from(2) {
+                BigUint::from(2u8)
+            } else {
+                n.magnitude() + 1u8
+            };
             loop {
                 budget.check()?;
                 let (prime, probable) = primality(&candidate);
                 if prime {
-                    break NumberTheoryResult { operation: args.operation, result: candidate.to_string(), factors: None, probable: Some(probable) };
+                    break NumberTheoryResult {
+                        operation: args.operation,
+                        result: candidate.to_string(),
+                        factors: None,
+                        probable: Some(probable),
+                    };
                 }
                 candidate += 1u8;
             }
         }
-        Operation::Gcd => plain(values.iter().skip(1).fold(values[0].abs(), |acc, v| acc.gcd(v))),
+        Operation::Gcd => plain(
+            values
+                .iter()
+                .skip(1)
+                .fold(values[0].abs(), |acc, v| acc.gcd(v)),
+        ),
         Operation::Lcm => {
             let mut acc = values[0].abs();
             for value in &values[1..] {
@@ -154,7 +181,11 @@ pub fn compute(args: &NumberTheoryArgs) -> Result<NumberTheoryResult, ToolError>
         Operation::ModPow => {
             let (base, exponent, modulus) = (&values[0], &values[1], &values[2]);
             let modulus = positive_modulus(modulus, 2)?;
-            let base = if exponent.is_negative() { inverse(base, &modulus)? } else { base.mod_floor(&modulus) };
+            let base = if exponent.is_negative() {
+                inverse(base, &modulus)?
+            } else {
+                base.mod_floor(&modulus)
+            };
             plain(base.modpow(&exponent.abs(), &modulus))
         }
         Operation::ModInverse => {
@@ -185,40 +216,60 @@ pub fn compute(args: &NumberTheoryArgs) -> Result<NumberTheoryResult, ToolError>
 
 fn integer(value: &BigRational, index: usize) -> Result<BigInt, ToolError> {
     if !value.is_integer() {
-        return Err(ToolError::new("not_an_integer", format!("values[{index}] = {} is not an integer", crate::number::render(value, limits::DEFAULT_DIGITS).exact))
-            .with_field(format!("values[{index}]"))
-            .with_hint("number theory works on whole numbers"));
+        return Err(ToolError::new(
+            "not_an_integer",
+            format!(
+                "values[{index}] = {} is not an integer",
+                crate::number::render(value, limits::DEFAULT_DIGITS).exact
+            ),
+        )
+        .with_field(format!("values[{index}]"))
+        .with_hint("number theory works on whole numbers"));
     }
     Ok(value.to_integer())
 }
 
 fn check_bits(n: &BigInt, max_bits: u64, index: usize) -> Result<(), ToolError> {
     if n.bits() > max_bits {
-        return Err(ToolError::new("number_too_large", format!("values[{index}] has {} bits; this operation accepts at most {max_bits}", n.bits()))
-            .with_field(format!("values[{index}]"))
-            .with_hint("use a smaller number"));
+        return Err(ToolError::new(
+            "number_too_large",
+            format!(
+                "values[{index}] has {} bits; this operation accepts at most {max_bits}",
+                n.bits()
+            ),
+        )
+        .with_field(format!("values[{index}]"))
+        .with_hint("use a smaller number"));
     }
     Ok(())
 }
 
 fn bounded_u64(n: &BigInt, max: u64, what: &str, index: usize) -> Result<u64, ToolError> {
     if n.is_negative() {
-        return Err(ToolError::new("domain_error", format!("{what} of a negative number is undefined"))
-            .with_field(format!("values[{index}]"))
-            .with_hint("pass 0 or a positive integer"));
+        return Err(ToolError::new(
+            "domain_error",
+            format!("{what} of a negative number is undefined"),
+        )
+        .with_field(format!("values[{index}]"))
+        .with_hint("pass 0 or a positive integer"));
     }
     n.to_u64().filter(|&n| n <= max).ok_or_else(|| {
-        ToolError::new("result_too_large", format!("{what} is limited to n <= {max}"))
-            .with_field(format!("values[{index}]"))
-            .with_hint("the exact result would be too large to compute and return")
+        ToolError::new(
+            "result_too_large",
+            format!("{what} is limited to n <= {max}"),
+        )
+        .with_field(format!("values[{index}]"))
+        .with_hint("the exact result would be too large to compute and return")
     })
 }
 
 fn positive_modulus(modulus: &BigInt, index: usize) -> Result<BigInt, ToolError> {
     if !modulus.is_positive() {
-        return Err(ToolError::new("domain_error", "the modulus must be a positive integer")
-            .with_field(format!("values[{index}]"))
-            .with_hint("pass a modulus of 1 or more"));
+        return Err(
+            ToolError::new("domain_error", "the modulus must be a positive integer")
+                .with_field(format!("values[{index}]"))
+                .with_hint("pass a modulus of 1 or more"),
+        );
     }
     Ok(modulus.clone())
 }
@@ -226,8 +277,14 @@ fn positive_modulus(modulus: &BigInt, index: usize) -> Result<BigInt, ToolError>
 fn inverse(a: &BigInt, modulus: &BigInt) -> Result<BigInt, ToolError> {
     let gcd = a.extended_gcd(modulus);
     if !gcd.gcd.is_one() {
-        return Err(ToolError::new("no_inverse", format!("{a} has no inverse modulo {modulus}: they share the factor {}", gcd.gcd))
-            .with_hint("an inverse exists only when gcd(a, modulus) = 1"));
+        return Err(ToolError::new(
+            "no_inverse",
+            format!(
+                "{a} has no inverse modulo {modulus}: they share the factor {}",
+                gcd.gcd
+            ),
+        )
+        .with_hint("an inverse exists only when gcd(a, modulus) = 1"));
     }
     Ok(gcd.x.mod_floor(modulus))
 }
@@ -247,36 +304,60 @@ fn primality(n: &BigUint) -> (bool, bool) {
 fn factorize(n: &BigInt) -> Result<NumberTheoryResult, ToolError> {
     check_bits(n, MAX_FACTORIZE_BITS, 0)?;
     if n.is_zero() {
-        return Err(ToolError::new("domain_error", "0 has no prime factorization")
-            .with_field("values[0]")
-            .with_hint("factorize a nonzero integer"));
+        return Err(
+            ToolError::new("domain_error", "0 has no prime factorization")
+                .with_field("values[0]")
+                .with_hint("factorize a nonzero integer"),
+        );
     }
     let magnitude = n.magnitude().clone();
-    let (found, unfactored): (BTreeMap<BigUint, usize>, Option<Vec<BigUint>>) = if magnitude.is_one() {
-        (BTreeMap::new(), None)
-    } else {
-        num_prime::nt_funcs::factors(magnitude, Some(FactorizationConfig::default()))
-    };
+    let (found, unfactored): (BTreeMap<BigUint, usize>, Option<Vec<BigUint>>) =
+        if magnitude.is_one() {
+            (BTreeMap::new(), None)
+        } else {
+            num_prime::nt_funcs::factors(magnitude, Some(FactorizationConfig::default()))
+        };
     if let Some(rest) = unfactored.filter(|rest| !rest.is_empty()) {
         let rest: Vec<String> = rest.iter().map(ToString::to_string).collect();
-        return Err(ToolError::new("time_limit_exceeded", format!("could not split the composite factor(s) {} in the time allowed", rest.join(", ")))
-            .with_field("values[0]")
-            .with_hint("numbers with two large prime factors are hard to factor; try a smaller number"));
+        return Err(ToolError::new(
+            "time_limit_exceeded",
+            format!(
+                "could not split the composite factor(s) {} in the time allowed",
+                rest.join(", ")
+            ),
+        )
+        .with_field("values[0]")
+        .with_hint(
+            "numbers with two large prime factors are hard to factor; try a smaller number",
+        ));
     }
     let factors: Vec<PrimePower> = found
         .into_iter()
-        .map(|(prime, exponent)| PrimePower { prime: prime.to_string(), exponent: exponent as u32 })
+        .map(|(prime, exponent)| PrimePower {
+            prime: prime.to_string(),
+            exponent: exponent as u32,
+        })
         .collect();
     let mut product: Vec<String> = factors
         .iter()
-        .map(|f| if f.exponent == 1 { f.prime.clone() } else { format!("{}^{}", f.prime, f.exponent) })
+        .map(|f| {
+            if f.exponent == 1 {
+                f.prime.clone()
+            } else {
+                format!("{}^{}", f.prime, f.exponent)
+            }
+        })
         .collect();
     if n.sign() == Sign::Minus {
         product.insert(0, "-1".to_owned());
     }
     Ok(NumberTheoryResult {
         operation: Operation::Factorize,
-        result: if product.is_empty() { "1".to_owned() } else { product.join(" * ") },
+        result: if product.is_empty() {
+            "1".to_owned()
+        } else {
+            product.join(" * ")
+        },
         factors: Some(factors),
         probable: None,
     })
@@ -284,16 +365,21 @@ fn factorize(n: &BigInt) -> Result<NumberTheoryResult, ToolError> {
 
 fn binomial(n: &BigInt, k: &BigInt, budget: &Budget) -> Result<BigInt, ToolError> {
     if n.is_negative() || k.is_negative() {
-        return Err(ToolError::new("domain_error", "binomial(n, k) needs n >= 0 and k >= 0")
-            .with_field("values")
-            .with_hint("pass non-negative integers"));
+        return Err(
+            ToolError::new("domain_error", "binomial(n, k) needs n >= 0 and k >= 0")
+                .with_field("values")
+                .with_hint("pass non-negative integers"),
+        );
     }
     if k > n {
         return Ok(BigInt::zero());
     }
     let k = std::cmp::min(k.clone(), n - k);
     // C(n, k) < n^k: refuse before computing what cannot be returned.
-    let bound = k.to_u64().and_then(|k| k.checked_mul(n.bits())).unwrap_or(u64::MAX);
+    let bound = k
+        .to_u64()
+        .and_then(|k| k.checked_mul(n.bits()))
+        .unwrap_or(u64::MAX);
     if bound > limits::MAX_RESULT_BITS {
         // The bound is loose; the exact size is log2 C(n, k), estimated with Stirling's series.
         let estimate = log2_binomial(n, &k);
@@ -301,7 +387,9 @@ fn binomial(n: &BigInt, k: &BigInt, budget: &Budget) -> Result<BigInt, ToolError
             return Err(limits::result_too_large(estimate as u64));
         }
     }
-    let k = k.to_u64().ok_or_else(|| limits::result_too_large(u64::MAX))?;
+    let k = k
+        .to_u64()
+        .ok_or_else(|| limits::result_too_large(u64::MAX))?;
     let mut result = BigInt::one();
     for i in 0..k {
         result = result * (n - i) / (i + 1);
@@ -313,8 +401,17 @@ fn binomial(n: &BigInt, k: &BigInt, budget: &Budget) -> Result<BigInt, ToolError
 }
 
 fn log2_binomial(n: &BigInt, k: &BigInt) -> f64 {
-    let ln_factorial = |x: f64| if x < 2.0 { 0.0 } else { x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() };
-    let (n, k) = (n.to_f64().unwrap_or(f64::INFINITY), k.to_f64().unwrap_or(f64::INFINITY));
+    let ln_factorial = |x: f64| {
+        if x < 2.0 {
+            0.0
+        } else {
+            x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln()
+        }
+    };
+    let (n, k) = (
+        n.to_f64().unwrap_or(f64::INFINITY),
+        k.to_f64().unwrap_or(f64::INFINITY),
+    );
     (ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k)) / std::f64::consts::LN_2
 }
 
@@ -324,7 +421,11 @@ fn fibonacci(n: u64) -> BigUint {
     for bit in (0..64 - n.leading_zeros()).rev() {
         let c = &a * (&b * 2u8 - &a);
         let d = &a * &a + &b * &b;
-        (a, b) = if (n >> bit) & 1 == 0 { (c, d) } else { (d.clone(), c + d) };
+        (a, b) = if (n >> bit) & 1 == 0 {
+            (c, d)
+        } else {
+            (d.clone(), c + d)
+        };
     }
     a
 }
@@ -335,7 +436,10 @@ mod tests {
     use crate::number::parse_number;
 
     fn run(operation: Operation, values: &[&str]) -> Result<NumberTheoryResult, ToolError> {
-        let values = values.iter().map(|v| Number(parse_number(v).expect(v))).collect();
+        let values = values
+            .iter()
+            .map(|v| Number(parse_number(v).expect(v)))
+            .collect();
         compute(&NumberTheoryArgs { operation, values })
     }
 
@@ -348,40 +452,73 @@ mod tests {
         assert_eq!(result(Operation::IsPrime, &["2147483647"]), "true");
         assert_eq!(result(Operation::IsPrime, &["1"]), "false");
         assert_eq!(result(Operation::IsPrime, &["-7"]), "false");
-        let mersenne = run(Operation::IsPrime, &["170141183460469231731687303715884105727"]).expect("m127");
-        assert_eq!((mersenne.result.as_str(), mersenne.probable), ("true", Some(true)));
+        let mersenne = run(
+            Operation::IsPrime,
+            &["170141183460469231731687303715884105727"],
+        )
+        .expect("m127");
+        assert_eq!(
+            (mersenne.result.as_str(), mersenne.probable),
+            ("true", Some(true))
+        );
         assert_eq!(result(Operation::Factorize, &["360"]), "2^3 * 3^2 * 5");
         assert_eq!(result(Operation::Factorize, &["-12"]), "-1 * 2^2 * 3");
-        assert_eq!(result(Operation::Factorize, &["18446744073709551617"]), "274177 * 67280421310721");
+        assert_eq!(
+            result(Operation::Factorize, &["18446744073709551617"]),
+            "274177 * 67280421310721"
+        );
         assert_eq!(result(Operation::NextPrime, &["100"]), "101");
         assert_eq!(result(Operation::NextPrime, &["-5"]), "2");
         assert_eq!(result(Operation::Gcd, &["462", "1071"]), "21");
         assert_eq!(result(Operation::Lcm, &["4", "6", "10"]), "60");
-        assert_eq!(result(Operation::ModPow, &["2", "100", "1000000007"]), "976371285");
+        assert_eq!(
+            result(Operation::ModPow, &["2", "100", "1000000007"]),
+            "976371285"
+        );
         assert_eq!(result(Operation::ModPow, &["3", "-1", "7"]), "5");
         assert_eq!(result(Operation::ModInverse, &["3", "7"]), "5");
-        assert_eq!(result(Operation::Binomial, &["50", "25"]), "126410606437752");
+        assert_eq!(
+            result(Operation::Binomial, &["50", "25"]),
+            "126410606437752"
+        );
         assert_eq!(result(Operation::Binomial, &["5", "7"]), "0");
-        assert_eq!(result(Operation::Binomial, &["1000000000", "5"]), "8333333250000000291666666250000000200000000");
+        assert_eq!(
+            result(Operation::Binomial, &["1000000000", "5"]),
+            "8333333250000000291666666250000000200000000"
+        );
         assert_eq!(result(Operation::Factorial, &["20"]), "2432902008176640000");
-        assert_eq!(result(Operation::Fibonacci, &["100"]), "354224848179261915075");
+        assert_eq!(
+            result(Operation::Fibonacci, &["100"]),
+            "354224848179261915075"
+        );
         assert_eq!(result(Operation::Fibonacci, &["-8"]), "-21");
         assert_eq!(result(Operation::Fibonacci, &["0"]), "0");
     }
 
     #[test]
     fn bad_input() {
-        let code = |operation, values: &[&str]| run(operation, values).expect_err("error").code().to_owned();
+        let code = |operation, values: &[&str]| {
+            run(operation, values).expect_err("error").code().to_owned()
+        };
         assert_eq!(code(Operation::IsPrime, &["1.5"]), "not_an_integer");
         assert_eq!(code(Operation::IsPrime, &[]), "wrong_argument_count");
         assert_eq!(code(Operation::ModPow, &["2", "3"]), "wrong_argument_count");
         assert_eq!(code(Operation::ModPow, &["2", "3", "0"]), "domain_error");
         assert_eq!(code(Operation::ModInverse, &["2", "4"]), "no_inverse");
         assert_eq!(code(Operation::Factorize, &["0"]), "domain_error");
-        assert_eq!(code(Operation::Factorial, &["1000000000"]), "result_too_large");
+        assert_eq!(
+            code(Operation::Factorial, &["1000000000"]),
+            "result_too_large"
+        );
         assert_eq!(code(Operation::Factorial, &["-1"]), "domain_error");
-        assert_eq!(code(Operation::Fibonacci, &["1000000000"]), "result_too_large");
-        assert_eq!(code(Operation::Binomial, &["1000000000", "500000000"]), "result_too_large");
+        assert_eq!(
+            code(Operation::Fibonacci, &["1000000000"]),
+            "result_too_large"
+        );
+        assert_eq!(
+            code(Operation::Binomial, &["1000000000", "500000000"]),
+            "result_too_large"
+        );
         let huge = format!("1{}", "0".repeat(60));
         assert_eq!(code(Operation::Factorize, &[&huge]), "number_too_large");
     }

@@ -14,7 +14,7 @@ use crate::expr::{self, AngleUnit, Evaluation, Mode};
 use crate::number::{self, Number};
 use crate::number_theory::{self, NumberTheoryArgs, NumberTheoryResult};
 use crate::statistics::{self, StatisticsArgs, Summary};
-use crate::units::{self, ConvertArgs, Conversion};
+use crate::units::{self, Conversion, ConvertArgs};
 
 const INSTRUCTIONS: &str = "Exact arithmetic for any size of number. Use `evaluate` for any \
 expression (exact by default: 0.1 + 0.2 is exactly 0.3, 2^200 has every digit), `statistics` for \
@@ -92,27 +92,54 @@ impl MathServer {
     /// Adds two numbers exactly, whatever their size: integers or decimals, as JSON numbers or numeric strings.
     #[tool(
         title = "Add",
-        annotations(title = "Add", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+        annotations(
+            title = "Add",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
-    pub fn add(&self, Parameters(args): Parameters<PairArgs>) -> Result<Json<ExactResult>, ToolError> {
+    pub fn add(
+        &self,
+        Parameters(args): Parameters<PairArgs>,
+    ) -> Result<Json<ExactResult>, ToolError> {
         exact_result(expr::BinaryOp::Add, &args)
     }
 
     /// Multiplies two numbers exactly, whatever their size: integers or decimals, as JSON numbers or numeric strings.
     #[tool(
         title = "Multiply",
-        annotations(title = "Multiply", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+        annotations(
+            title = "Multiply",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
-    pub fn multiply(&self, Parameters(args): Parameters<PairArgs>) -> Result<Json<ExactResult>, ToolError> {
+    pub fn multiply(
+        &self,
+        Parameters(args): Parameters<PairArgs>,
+    ) -> Result<Json<ExactResult>, ToolError> {
         exact_result(expr::BinaryOp::Multiply, &args)
     }
 
     /// Evaluates a math expression. Operators: + - * / % (floored, like Python), ^ or ** (power, right-associative, binds tighter than unary minus: -2^2 = -4, 2^3^2 = 512), postfix ! (factorial), parentheses. Functions: sqrt, cbrt, abs, exp, ln, log10, log2, log(x, base), sin, cos, tan, asin, acos, atan, floor, ceil, round(x[, decimals]) (half away from zero), min, max, factorial, gcd, lcm. Constants: pi, e, tau. Exact by default (big integers and fractions; irrational results are rounded to `precision` digits and marked exact=false). Syntax errors give the character position.
     #[tool(
         title = "Evaluate expression",
-        annotations(title = "Evaluate expression", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+        annotations(
+            title = "Evaluate expression",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
-    pub fn evaluate(&self, Parameters(args): Parameters<EvaluateArgs>) -> Result<Json<Evaluation>, ToolError> {
+    pub fn evaluate(
+        &self,
+        Parameters(args): Parameters<EvaluateArgs>,
+    ) -> Result<Json<Evaluation>, ToolError> {
         expr::evaluate(&expr::Request {
             expression: &args.expression,
             variables: &args.variables,
@@ -126,27 +153,54 @@ impl MathServer {
     /// Describes a data set: count, sum, mean, median, modes, min, max, range, variance and standard deviation (sample or population, stated), and percentiles (type 7, stated). With paired `y` values: Pearson correlation, r², and the least-squares line. Rational values are exact; square roots are rounded to `precision` digits.
     #[tool(
         title = "Statistics",
-        annotations(title = "Statistics", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+        annotations(
+            title = "Statistics",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
-    pub fn statistics(&self, Parameters(args): Parameters<StatisticsArgs>) -> Result<Json<Summary>, ToolError> {
+    pub fn statistics(
+        &self,
+        Parameters(args): Parameters<StatisticsArgs>,
+    ) -> Result<Json<Summary>, ToolError> {
         statistics::summarize(&args).map(Json)
     }
 
     /// Integer functions on numbers of any size: is_prime, factorize, next_prime, gcd, lcm, mod_pow, mod_inverse, binomial, factorial, fibonacci. Pass the operation's integers in `values`, large ones as strings.
     #[tool(
         title = "Number theory",
-        annotations(title = "Number theory", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+        annotations(
+            title = "Number theory",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
-    pub fn number_theory(&self, Parameters(args): Parameters<NumberTheoryArgs>) -> Result<Json<NumberTheoryResult>, ToolError> {
+    pub fn number_theory(
+        &self,
+        Parameters(args): Parameters<NumberTheoryArgs>,
+    ) -> Result<Json<NumberTheoryResult>, ToolError> {
         number_theory::compute(&args).map(Json)
     }
 
     /// Converts an amount between units of the same quantity: length, mass, time, temperature (°C, °F, K with offsets), area, volume, speed, data (SI kB and IEC KiB; b = bit, B = byte), energy, power, pressure, force, and products of units with powers such as km/h, m/s^2 or kg*m^2/s^2. Exact factors; names are case-sensitive.
     #[tool(
         title = "Convert units",
-        annotations(title = "Convert units", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+        annotations(
+            title = "Convert units",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
-    pub fn convert_units(&self, Parameters(args): Parameters<ConvertArgs>) -> Result<Json<Conversion>, ToolError> {
+    pub fn convert_units(
+        &self,
+        Parameters(args): Parameters<ConvertArgs>,
+    ) -> Result<Json<Conversion>, ToolError> {
         units::convert(&args).map(Json)
     }
 }

@@ -20,6 +20,7 @@ use crate::number::{self, Number};
 /// Which variance: of a sample (divide by n - 1) or of a whole population (divide by n).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum VarianceKind {
     /// The data is a sample of a larger population: Bessel's correction, n - 1.
     #[default]
@@ -140,11 +141,20 @@ pub fn summarize(args: &StatisticsArgs) -> Result<Summary, ToolError> {
         None => limits::DEFAULT_DIGITS,
         Some(d) if (1..=limits::MAX_PRECISION).contains(&d) => d,
         Some(d) => {
-            return Err(ToolError::new("invalid_argument", format!("precision must be between 1 and {}, not {d}", limits::MAX_PRECISION))
-                .with_field("precision"));
+            return Err(ToolError::new(
+                "invalid_argument",
+                format!(
+                    "precision must be between 1 and {}, not {d}",
+                    limits::MAX_PRECISION
+                ),
+            )
+            .with_field("precision"));
         }
     };
-    let mut display = Display { digits, exact: true };
+    let mut display = Display {
+        digits,
+        exact: true,
+    };
     let mut notes = Vec::new();
     let n = data.len();
     let count = BigRational::from_integer(BigInt::from(n));
@@ -168,19 +178,28 @@ pub fn summarize(args: &StatisticsArgs) -> Result<Summary, ToolError> {
     };
 
     let percentiles = match &args.percentiles {
-        None => [25, 50, 75].iter().map(|p| BigRational::from_integer(BigInt::from(*p))).collect(),
+        None => [25, 50, 75]
+            .iter()
+            .map(|p| BigRational::from_integer(BigInt::from(*p)))
+            .collect(),
         Some(list) => list.iter().map(|p| p.0.clone()).collect::<Vec<_>>(),
     };
     let hundred = BigRational::from_integer(BigInt::from(100));
     let mut percentile_values = Vec::with_capacity(percentiles.len());
     for (index, p) in percentiles.iter().enumerate() {
         if p < &BigRational::zero() || p > &hundred {
-            return Err(ToolError::new("invalid_argument", format!("percentile {} is outside 0 to 100", display.show(p)))
-                .with_field(format!("percentiles[{index}]"))
-                .with_hint("percentiles run from 0 (the minimum) to 100 (the maximum)"));
+            return Err(ToolError::new(
+                "invalid_argument",
+                format!("percentile {} is outside 0 to 100", display.show(p)),
+            )
+            .with_field(format!("percentiles[{index}]"))
+            .with_hint("percentiles run from 0 (the minimum) to 100 (the maximum)"));
         }
         let value = quantile(&sorted, &(p / &hundred));
-        percentile_values.push(Percentile { percentile: display.show(p), value: display.show(&value) });
+        percentile_values.push(Percentile {
+            percentile: display.show(p),
+            value: display.show(&value),
+        });
     }
 
     let paired = match &args.y {
@@ -216,15 +235,28 @@ fn check_length(data: &[BigRational], field: &str) -> Result<(), ToolError> {
             .with_hint("pass at least one number"));
     }
     if data.len() > limits::MAX_DATA_POINTS {
-        return Err(ToolError::new("too_much_data", format!("`{field}` has {} values; the limit is {}", data.len(), limits::MAX_DATA_POINTS))
-            .with_field(field.to_owned())
-            .with_hint("summarize the data in parts"));
+        return Err(ToolError::new(
+            "too_much_data",
+            format!(
+                "`{field}` has {} values; the limit is {}",
+                data.len(),
+                limits::MAX_DATA_POINTS
+            ),
+        )
+        .with_field(field.to_owned())
+        .with_hint("summarize the data in parts"));
     }
     Ok(())
 }
 
 /// Σ (x - x̄)(y - ȳ).
-fn sum_of_products(x: &[BigRational], x_mean: &BigRational, y: &[BigRational], y_mean: &BigRational, budget: &Budget) -> Result<BigRational, ToolError> {
+fn sum_of_products(
+    x: &[BigRational],
+    x_mean: &BigRational,
+    y: &[BigRational],
+    y_mean: &BigRational,
+    budget: &Budget,
+) -> Result<BigRational, ToolError> {
     let mut total = BigRational::zero();
     for (index, (a, b)) in x.iter().zip(y).enumerate() {
         total += (a - x_mean) * (b - y_mean);
@@ -240,7 +272,11 @@ fn quantile(sorted: &[BigRational], q: &BigRational) -> BigRational {
     let last = BigRational::from_integer(BigInt::from(sorted.len() - 1));
     let position = q * last;
     let lower = position.floor();
-    let index = lower.to_integer().try_into().unwrap_or(0usize).min(sorted.len() - 1);
+    let index = lower
+        .to_integer()
+        .try_into()
+        .unwrap_or(0usize)
+        .min(sorted.len() - 1);
     let fraction = &position - &lower;
     match sorted.get(index + 1) {
         Some(next) if !fraction.is_zero() => &sorted[index] + fraction * (next - &sorted[index]),
@@ -257,16 +293,30 @@ fn modes(sorted: &[BigRational]) -> Vec<BigRational> {
     if highest < 2 {
         return Vec::new();
     }
-    counts.into_iter().filter(|(_, c)| *c == highest).map(|(v, _)| v.clone()).collect()
+    counts
+        .into_iter()
+        .filter(|(_, c)| *c == highest)
+        .map(|(v, _)| v.clone())
+        .collect()
 }
 
-fn paired(x: &[BigRational], x_mean: &BigRational, y: &[Number], display: &mut Display, notes: &mut Vec<String>, budget: &Budget) -> Result<Paired, ToolError> {
+fn paired(
+    x: &[BigRational],
+    x_mean: &BigRational,
+    y: &[Number],
+    display: &mut Display,
+    notes: &mut Vec<String>,
+    budget: &Budget,
+) -> Result<Paired, ToolError> {
     let y: Vec<BigRational> = y.iter().map(|n| n.0.clone()).collect();
     check_length(&y, "y")?;
     if y.len() != x.len() {
-        return Err(ToolError::new("length_mismatch", format!("`data` has {} values but `y` has {}", x.len(), y.len()))
-            .with_field("y")
-            .with_hint("pass one y value for each x value"));
+        return Err(ToolError::new(
+            "length_mismatch",
+            format!("`data` has {} values but `y` has {}", x.len(), y.len()),
+        )
+        .with_field("y")
+        .with_hint("pass one y value for each x value"));
     }
     let count = BigRational::from_integer(BigInt::from(y.len()));
     let y_mean = y.iter().sum::<BigRational>() / count;
@@ -287,10 +337,19 @@ fn paired(x: &[BigRational], x_mean: &BigRational, y: &[Number], display: &mut D
     } else {
         let r_squared = &sxy * &sxy / (&sxx * &syy);
         let magnitude = display.sqrt(&r_squared)?;
-        let correlation = if sxy < BigRational::zero() && magnitude != "0" { format!("-{magnitude}") } else { magnitude };
+        let correlation = if sxy < BigRational::zero() && magnitude != "0" {
+            format!("-{magnitude}")
+        } else {
+            magnitude
+        };
         (Some(correlation), Some(display.show(&r_squared)))
     };
-    Ok(Paired { correlation, r_squared, slope, intercept })
+    Ok(Paired {
+        correlation,
+        r_squared,
+        slope,
+        intercept,
+    })
 }
 
 #[cfg(test)]
@@ -298,11 +357,20 @@ mod tests {
     use super::*;
 
     fn numbers(values: &[&str]) -> Vec<Number> {
-        values.iter().map(|v| Number(number::parse_number(v).expect(v))).collect()
+        values
+            .iter()
+            .map(|v| Number(number::parse_number(v).expect(v)))
+            .collect()
     }
 
     fn args(data: &[&str]) -> StatisticsArgs {
-        StatisticsArgs { data: numbers(data), y: None, variance: VarianceKind::Sample, percentiles: None, precision: None }
+        StatisticsArgs {
+            data: numbers(data),
+            y: None,
+            variance: VarianceKind::Sample,
+            percentiles: None,
+            precision: None,
+        }
     }
 
     #[test]
@@ -314,10 +382,23 @@ mod tests {
         assert_eq!(summary.median, "4.5");
         assert_eq!(summary.modes, vec!["4"]);
         assert_eq!(summary.range, "7");
-        assert_eq!(summary.variance.as_deref(), Some("4.571428571428571428571428571428571428571"));
+        assert_eq!(
+            summary.variance.as_deref(),
+            Some("4.571428571428571428571428571428571428571")
+        );
         assert!(!summary.exact);
-        let population = summarize(&StatisticsArgs { variance: VarianceKind::Population, ..args(&["2", "4", "4", "4", "5", "5", "7", "9"]) }).expect("population");
-        assert_eq!((population.variance.as_deref(), population.std_dev.as_deref()), (Some("4"), Some("2")));
+        let population = summarize(&StatisticsArgs {
+            variance: VarianceKind::Population,
+            ..args(&["2", "4", "4", "4", "5", "5", "7", "9"])
+        })
+        .expect("population");
+        assert_eq!(
+            (
+                population.variance.as_deref(),
+                population.std_dev.as_deref()
+            ),
+            (Some("4"), Some("2"))
+        );
         assert_eq!(population.percentiles[0].value, "4");
         assert_eq!(population.percentiles[2].value, "5.5");
     }
@@ -332,13 +413,24 @@ mod tests {
 
     #[test]
     fn paired_data() {
-        let summary = summarize(&StatisticsArgs { y: Some(numbers(&["3", "5", "7", "9"])), ..args(&["1", "2", "3", "4"]) }).expect("paired");
+        let summary = summarize(&StatisticsArgs {
+            y: Some(numbers(&["3", "5", "7", "9"])),
+            ..args(&["1", "2", "3", "4"])
+        })
+        .expect("paired");
         let paired = summary.paired.expect("paired");
         assert_eq!(paired.slope.as_deref(), Some("2"));
         assert_eq!(paired.intercept.as_deref(), Some("1"));
         assert_eq!(paired.correlation.as_deref(), Some("1"));
-        let falling = summarize(&StatisticsArgs { y: Some(numbers(&["9", "7", "5", "3"])), ..args(&["1", "2", "3", "4"]) }).expect("paired");
-        assert_eq!(falling.paired.expect("paired").correlation.as_deref(), Some("-1"));
+        let falling = summarize(&StatisticsArgs {
+            y: Some(numbers(&["9", "7", "5", "3"])),
+            ..args(&["1", "2", "3", "4"])
+        })
+        .expect("paired");
+        assert_eq!(
+            falling.paired.expect("paired").correlation.as_deref(),
+            Some("-1")
+        );
     }
 
     #[test]
@@ -346,12 +438,31 @@ mod tests {
         let one = summarize(&args(&["5"])).expect("one value");
         assert_eq!(one.variance, None);
         assert!(!one.notes.is_empty());
-        assert_eq!(summarize(&args(&[])).expect_err("empty").code(), "empty_data");
-        let mismatch = StatisticsArgs { y: Some(numbers(&["1"])), ..args(&["1", "2"]) };
-        assert_eq!(summarize(&mismatch).expect_err("mismatch").code(), "length_mismatch");
-        let constant = summarize(&StatisticsArgs { y: Some(numbers(&["1", "2"])), ..args(&["3", "3"]) }).expect("constant x");
+        assert_eq!(
+            summarize(&args(&[])).expect_err("empty").code(),
+            "empty_data"
+        );
+        let mismatch = StatisticsArgs {
+            y: Some(numbers(&["1"])),
+            ..args(&["1", "2"])
+        };
+        assert_eq!(
+            summarize(&mismatch).expect_err("mismatch").code(),
+            "length_mismatch"
+        );
+        let constant = summarize(&StatisticsArgs {
+            y: Some(numbers(&["1", "2"])),
+            ..args(&["3", "3"])
+        })
+        .expect("constant x");
         assert_eq!(constant.paired.expect("paired").correlation, None);
-        let bad_percentile = StatisticsArgs { percentiles: Some(numbers(&["101"])), ..args(&["1"]) };
-        assert_eq!(summarize(&bad_percentile).expect_err("percentile").code(), "invalid_argument");
+        let bad_percentile = StatisticsArgs {
+            percentiles: Some(numbers(&["101"])),
+            ..args(&["1"])
+        };
+        assert_eq!(
+            summarize(&bad_percentile).expect_err("percentile").code(),
+            "invalid_argument"
+        );
     }
 }

@@ -23,7 +23,15 @@ use crate::number::{self, Number};
 
 /// Exponents of the base dimensions: length, mass, time, temperature, current, amount, information.
 type Dimension = [i8; 7];
-const DIMENSION_NAMES: [&str; 7] = ["length", "mass", "time", "temperature", "current", "amount", "information"];
+const DIMENSION_NAMES: [&str; 7] = [
+    "length",
+    "mass",
+    "time",
+    "temperature",
+    "current",
+    "amount",
+    "information",
+];
 
 const LENGTH: Dimension = [1, 0, 0, 0, 0, 0, 0];
 const MASS: Dimension = [0, 1, 0, 0, 0, 0, 0];
@@ -62,8 +70,19 @@ struct UnitDef {
     prefixes: Prefixes,
 }
 
-const fn unit(names: &'static [&'static str], dimension: Dimension, factor: &'static str, prefixes: Prefixes) -> UnitDef {
-    UnitDef { names, dimension, factor, offset: "0", prefixes }
+const fn unit(
+    names: &'static [&'static str],
+    dimension: Dimension,
+    factor: &'static str,
+    prefixes: Prefixes,
+) -> UnitDef {
+    UnitDef {
+        names,
+        dimension,
+        factor,
+        offset: "0",
+        prefixes,
+    }
 }
 
 #[rustfmt::skip]
@@ -162,7 +181,16 @@ const SI_PREFIXES: &[(&str, i32)] = &[
     ("h", 2), ("da", 1), ("d", -1), ("c", -2), ("m", -3), ("µ", -6), ("μ", -6), ("u", -6), ("n", -9), ("p", -12),
     ("f", -15), ("a", -18), ("z", -21), ("y", -24), ("r", -27), ("q", -30),
 ];
-const BINARY_PREFIXES: &[(&str, u32)] = &[("Ki", 10), ("Mi", 20), ("Gi", 30), ("Ti", 40), ("Pi", 50), ("Ei", 60), ("Zi", 70), ("Yi", 80)];
+const BINARY_PREFIXES: &[(&str, u32)] = &[
+    ("Ki", 10),
+    ("Mi", 20),
+    ("Gi", 30),
+    ("Ti", 40),
+    ("Pi", 50),
+    ("Ei", 60),
+    ("Zi", 70),
+    ("Yi", 80),
+];
 
 /// A resolved single unit.
 #[derive(Clone)]
@@ -179,16 +207,25 @@ static UNITS: LazyLock<BTreeMap<String, Unit>> = LazyLock::new(|| {
     // Plain names first, so that no prefixed form can shadow one (`min` is never milli-inch).
     for (def, unit) in &resolved {
         for name in def.names {
-            units.entry((*name).to_owned()).or_insert_with(|| unit.clone());
+            units
+                .entry((*name).to_owned())
+                .or_insert_with(|| unit.clone());
         }
     }
     let ten = BigRational::from_integer(BigInt::from(10));
     for (def, unit) in &resolved {
         // Prefixes go on symbols (km, kWh, Mb), not on words (kilometre is not generated).
-        let symbols = def.names.iter().enumerate().filter(|(index, name)| *index == 0 || (name.chars().count() <= 3 && !name.contains('_')));
+        let symbols = def.names.iter().enumerate().filter(|(index, name)| {
+            *index == 0 || (name.chars().count() <= 3 && !name.contains('_'))
+        });
         for (_, symbol) in symbols {
             let mut add = |prefix: &str, scale: BigRational| {
-                units.entry(format!("{prefix}{symbol}")).or_insert_with(|| Unit { factor: &unit.factor * scale, ..unit.clone() });
+                units
+                    .entry(format!("{prefix}{symbol}"))
+                    .or_insert_with(|| Unit {
+                        factor: &unit.factor * scale,
+                        ..unit.clone()
+                    });
             };
             match def.prefixes {
                 Prefixes::None => {}
@@ -203,7 +240,10 @@ static UNITS: LazyLock<BTreeMap<String, Unit>> = LazyLock::new(|| {
                     }
                     add("K", Pow::pow(&ten, 3)); // kB is often written KB
                     for (prefix, bits) in BINARY_PREFIXES {
-                        add(prefix, BigRational::from_integer(BigInt::from(2).pow(*bits)));
+                        add(
+                            prefix,
+                            BigRational::from_integer(BigInt::from(2).pow(*bits)),
+                        );
                     }
                 }
             }
@@ -214,7 +254,9 @@ static UNITS: LazyLock<BTreeMap<String, Unit>> = LazyLock::new(|| {
 
 /// A table entry's exact factor and offset.
 fn resolve(def: &UnitDef) -> Unit {
-    let exact = EXACT_FRACTIONS.iter().find(|(name, ..)| def.names.contains(name));
+    let exact = EXACT_FRACTIONS
+        .iter()
+        .find(|(name, ..)| def.names.contains(name));
     let factor = match exact {
         Some((_, numer, denom)) => BigRational::new((*numer).into(), (*denom).into()),
         None => number::parse_number(def.factor).unwrap_or_else(|_| BigRational::one()),
@@ -225,7 +267,11 @@ fn resolve(def: &UnitDef) -> Unit {
     } else {
         number::parse_number(def.offset).unwrap_or_default()
     };
-    Unit { dimension: def.dimension, factor, offset }
+    Unit {
+        dimension: def.dimension,
+        factor,
+        offset,
+    }
 }
 
 /// A parsed unit expression: its dimension, factor, and whether it is an absolute temperature.
@@ -240,9 +286,21 @@ struct Compound {
 
 fn unknown_unit(name: &str, field: &str) -> ToolError {
     let lower = name.to_lowercase();
-    let case_matches: Vec<&str> = UNITS.keys().filter(|k| k.to_lowercase() == lower).map(String::as_str).take(4).collect();
+    let case_matches: Vec<&str> = UNITS
+        .keys()
+        .filter(|k| k.to_lowercase() == lower)
+        .map(String::as_str)
+        .take(4)
+        .collect();
     let hint = if !case_matches.is_empty() {
-        format!("unit names are case-sensitive: did you mean {}?", case_matches.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" or "))
+        format!(
+            "unit names are case-sensitive: did you mean {}?",
+            case_matches
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
     } else {
         let closest = UNITS
             .keys()
@@ -254,17 +312,25 @@ fn unknown_unit(name: &str, field: &str) -> ToolError {
             None => "use units such as m, km, ft, kg, lb, s, h, °C, °F, L, gal, J, kWh, W, Pa, psi, B, MiB, or products like km/h and m/s^2".to_owned(),
         }
     };
-    ToolError::new("unknown_unit", format!("unknown unit `{name}`")).with_field(field.to_owned()).with_hint(hint)
+    ToolError::new("unknown_unit", format!("unknown unit `{name}`"))
+        .with_field(field.to_owned())
+        .with_hint(hint)
 }
 
 /// Parses `km/h`, `kg*m^2/s^2`, `N·m`, `m²`, `m2`.
 fn parse_compound(text: &str, field: &str) -> Result<Compound, ToolError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(ToolError::new("unknown_unit", "the unit is empty").with_field(field.to_owned()).with_hint("write a unit such as `km` or `m/s`"));
+        return Err(ToolError::new("unknown_unit", "the unit is empty")
+            .with_field(field.to_owned())
+            .with_hint("write a unit such as `km` or `m/s`"));
     }
     if text.chars().count() > 100 {
-        return Err(ToolError::new("unknown_unit", "the unit expression is longer than 100 characters").with_field(field.to_owned()));
+        return Err(ToolError::new(
+            "unknown_unit",
+            "the unit expression is longer than 100 characters",
+        )
+        .with_field(field.to_owned()));
     }
     let mut dimension = [0i8; 7];
     let mut factor = BigRational::one();
@@ -272,19 +338,30 @@ fn parse_compound(text: &str, field: &str) -> Result<Compound, ToolError> {
     let mut lone: Option<Unit> = None;
     let mut dividing = false;
     for (index, piece) in text.split_inclusive(['*', '/', '·', ' ', '×']).enumerate() {
-        let separator = piece.chars().last().filter(|c| matches!(c, '*' | '/' | '·' | ' ' | '×'));
+        let separator = piece
+            .chars()
+            .last()
+            .filter(|c| matches!(c, '*' | '/' | '·' | ' ' | '×'));
         let term = match separator {
             Some(c) => &piece[..piece.len() - c.len_utf8()],
             None => piece,
         };
         if term.is_empty() {
             if index > 0 && separator.is_some_and(|c| c != ' ') && !piece.starts_with(' ') {
-                return Err(ToolError::new("unknown_unit", format!("`{text}` has two operators in a row")).with_field(field.to_owned()).with_hint("write units like `kg*m/s^2`"));
+                return Err(ToolError::new(
+                    "unknown_unit",
+                    format!("`{text}` has two operators in a row"),
+                )
+                .with_field(field.to_owned())
+                .with_hint("write units like `kg*m/s^2`"));
             }
             continue;
         }
         let (name, power) = split_power(term, field)?;
-        let unit = UNITS.get(name).ok_or_else(|| unknown_unit(name, field))?.clone();
+        let unit = UNITS
+            .get(name)
+            .ok_or_else(|| unknown_unit(name, field))?
+            .clone();
         let power = if dividing { -power } else { power };
         for (total, part) in dimension.iter_mut().zip(unit.dimension) {
             *total = total.saturating_add(part.saturating_mul(power));
@@ -300,16 +377,32 @@ fn parse_compound(text: &str, field: &str) -> Result<Compound, ToolError> {
     Ok(Compound {
         dimension,
         factor,
-        offset: lone.as_ref().map(|unit| unit.offset.clone()).unwrap_or_default(),
+        offset: lone
+            .as_ref()
+            .map(|unit| unit.offset.clone())
+            .unwrap_or_default(),
         absolute_temperature: lone.is_some(),
     })
 }
 
 /// Splits `m^2`, `m²`, `s^-1`, `m2` into a unit name and an integer power.
 fn split_power<'a>(term: &'a str, field: &str) -> Result<(&'a str, i8), ToolError> {
-    let bad_power = || ToolError::new("unknown_unit", format!("`{term}` has a power that is not a small integer")).with_field(field.to_owned()).with_hint("write powers like m^2, s^-1 or m³");
+    let bad_power = || {
+        ToolError::new(
+            "unknown_unit",
+            format!("`{term}` has a power that is not a small integer"),
+        )
+        .with_field(field.to_owned())
+        .with_hint("write powers like m^2, s^-1 or m³")
+    };
     if let Some((name, power)) = term.split_once('^') {
-        return power.trim().parse::<i8>().ok().filter(|p| (-9..=9).contains(p) && *p != 0).map(|p| (name, p)).ok_or_else(bad_power);
+        return power
+            .trim()
+            .parse::<i8>()
+            .ok()
+            .filter(|p| (-9..=9).contains(p) && *p != 0)
+            .map(|p| (name, p))
+            .ok_or_else(bad_power);
     }
     for (superscript, power) in [('²', 2), ('³', 3), ('⁴', 4)] {
         if let Some(name) = term.strip_suffix(superscript) {
@@ -320,7 +413,12 @@ fn split_power<'a>(term: &'a str, field: &str) -> Result<(&'a str, i8), ToolErro
         let digits = term.len() - term.trim_end_matches(|c: char| c.is_ascii_digit()).len();
         if digits == 1 && digits < term.len() {
             let (name, power) = term.split_at(term.len() - 1);
-            return power.parse::<i8>().ok().filter(|p| *p > 1).map(|p| (name, p)).ok_or_else(bad_power);
+            return power
+                .parse::<i8>()
+                .ok()
+                .filter(|p| *p > 1)
+                .map(|p| (name, p))
+                .ok_or_else(bad_power);
         }
     }
     Ok((term, 1))
@@ -328,8 +426,16 @@ fn split_power<'a>(term: &'a str, field: &str) -> Result<(&'a str, i8), ToolErro
 
 fn describe(dimension: &Dimension) -> String {
     let known: [(&Dimension, &str); 10] = [
-        (&AREA, "area"), (&VOLUME, "volume"), (&SPEED, "speed"), (&FORCE, "force"), (&ENERGY, "energy"),
-        (&POWER, "power"), (&PRESSURE, "pressure"), (&FREQUENCY, "frequency"), (&CHARGE, "charge"), (&VOLTAGE, "voltage"),
+        (&AREA, "area"),
+        (&VOLUME, "volume"),
+        (&SPEED, "speed"),
+        (&FORCE, "force"),
+        (&ENERGY, "energy"),
+        (&POWER, "power"),
+        (&PRESSURE, "pressure"),
+        (&FREQUENCY, "frequency"),
+        (&CHARGE, "charge"),
+        (&VOLTAGE, "voltage"),
     ];
     if let Some((_, name)) = known.iter().find(|(d, _)| *d == dimension) {
         return (*name).to_owned();
@@ -342,7 +448,13 @@ fn describe(dimension: &Dimension) -> String {
             .iter()
             .zip(DIMENSION_NAMES)
             .filter(|(p, _)| if positive { **p > 0 } else { **p < 0 })
-            .map(|(p, name)| if p.abs() == 1 { name.to_owned() } else { format!("{name}^{}", p.abs()) })
+            .map(|(p, name)| {
+                if p.abs() == 1 {
+                    name.to_owned()
+                } else {
+                    format!("{name}^{}", p.abs())
+                }
+            })
             .collect::<Vec<_>>()
             .join("*")
     };
@@ -389,14 +501,29 @@ pub fn convert(args: &ConvertArgs) -> Result<Conversion, ToolError> {
     let digits = match args.precision {
         None => limits::DEFAULT_DIGITS,
         Some(d) if (1..=limits::MAX_PRECISION).contains(&d) => d,
-        Some(d) => return Err(ToolError::new("invalid_argument", format!("precision must be between 1 and {}, not {d}", limits::MAX_PRECISION)).with_field("precision")),
+        Some(d) => {
+            return Err(ToolError::new(
+                "invalid_argument",
+                format!(
+                    "precision must be between 1 and {}, not {d}",
+                    limits::MAX_PRECISION
+                ),
+            )
+            .with_field("precision"));
+        }
     };
     let from = parse_compound(&args.from, "from")?;
     let to = parse_compound(&args.to, "to")?;
     if from.dimension != to.dimension {
         return Err(ToolError::new(
             "incompatible_units",
-            format!("cannot convert {} ({}) to {} ({})", args.from.trim(), describe(&from.dimension), args.to.trim(), describe(&to.dimension)),
+            format!(
+                "cannot convert {} ({}) to {} ({})",
+                args.from.trim(),
+                describe(&from.dimension),
+                args.to.trim(),
+                describe(&to.dimension)
+            ),
         )
         .with_field("to")
         .with_hint("both units must measure the same quantity"));
@@ -423,7 +550,12 @@ mod tests {
     use super::*;
 
     fn run(value: &str, from: &str, to: &str) -> Result<Conversion, ToolError> {
-        convert(&ConvertArgs { value: Number(number::parse_number(value).expect(value)), from: from.to_owned(), to: to.to_owned(), precision: None })
+        convert(&ConvertArgs {
+            value: Number(number::parse_number(value).expect(value)),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            precision: None,
+        })
     }
 
     fn value(value: &str, from: &str, to: &str) -> String {
@@ -434,14 +566,20 @@ mod tests {
     fn conversions() {
         assert_eq!(value("1", "in", "cm"), "2.54");
         assert_eq!(value("1", "mi", "km"), "1.609344");
-        assert_eq!(value("100", "km/h", "m/s"), "27.77777777777777777777777777777777777778");
+        assert_eq!(
+            value("100", "km/h", "m/s"),
+            "27.77777777777777777777777777777777777778"
+        );
         assert_eq!(value("36", "km/h", "m/s"), "10");
         assert_eq!(value("60", "mph", "km/h"), "96.56064");
         assert_eq!(value("1", "kWh", "J"), "3600000");
         assert_eq!(value("1", "KiB", "B"), "1024");
         assert_eq!(value("1", "GB", "MiB"), "953.67431640625");
         assert_eq!(value("8", "Mb", "MB"), "1");
-        assert_eq!(value("1", "m^2", "ft²"), "10.76391041670972230833350555590000068889");
+        assert_eq!(
+            value("1", "m^2", "ft²"),
+            "10.76391041670972230833350555590000068889"
+        );
         assert_eq!(value("1", "ha", "m2"), "10000");
         assert_eq!(value("1", "gal", "L"), "3.785411784");
         assert_eq!(value("1", "atm", "kPa"), "101.325");
@@ -458,8 +596,14 @@ mod tests {
         assert_eq!(value("0", "K", "°C"), "-273.15");
         assert_eq!(value("98.6", "degF", "celsius"), "37");
         assert_eq!(value("10", "°C/min", "K/h"), "600");
-        assert_eq!(run("-500", "°C", "K").expect_err("cold").code(), "domain_error");
-        assert_eq!(run("-1", "K", "°C").expect_err("cold").code(), "domain_error");
+        assert_eq!(
+            run("-500", "°C", "K").expect_err("cold").code(),
+            "domain_error"
+        );
+        assert_eq!(
+            run("-1", "K", "°C").expect_err("cold").code(),
+            "domain_error"
+        );
     }
 
     #[test]
@@ -469,11 +613,25 @@ mod tests {
         assert_eq!(e.field(), Some("from"));
         let e = run("1", "kg", "m").expect_err("incompatible");
         assert_eq!(e.code(), "incompatible_units");
-        assert!(e.message().contains("mass") && e.message().contains("length"), "{}", e.message());
+        assert!(
+            e.message().contains("mass") && e.message().contains("length"),
+            "{}",
+            e.message()
+        );
         let e = run("1", "mb", "B").expect_err("case");
-        assert!(e.hint().is_some_and(|h| h.contains("case-sensitive")), "{:?}", e.hint());
-        assert_eq!(run("1", "m^x", "m").expect_err("power").code(), "unknown_unit");
+        assert!(
+            e.hint().is_some_and(|h| h.contains("case-sensitive")),
+            "{:?}",
+            e.hint()
+        );
+        assert_eq!(
+            run("1", "m^x", "m").expect_err("power").code(),
+            "unknown_unit"
+        );
         assert_eq!(run("1", "", "m").expect_err("empty").code(), "unknown_unit");
-        assert_eq!(run("1", "km/h/s", "m/s^2").expect("accel").dimension, "length/time^2");
+        assert_eq!(
+            run("1", "km/h/s", "m/s^2").expect("accel").dimension,
+            "length/time^2"
+        );
     }
 }

@@ -80,7 +80,10 @@ pub(crate) fn rewrite(message: &[u8]) -> Option<Vec<u8>> {
 
 /// The error a tool call answers with when [`rewrite`] moved its arguments aside.
 pub(crate) fn error_for(report: &Value) -> ToolError {
-    let kind = report.get("type").and_then(Value::as_str).unwrap_or("value");
+    let kind = report
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("value");
     let holds_object = report
         .get("holdsObject")
         .and_then(Value::as_bool)
@@ -123,7 +126,9 @@ fn quote_lossy_numbers(json: &str) -> Option<String> {
             b'-' | b'0'..=b'9' => {
                 let start = at;
                 at += 1;
-                while at < bytes.len() && matches!(bytes[at], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                while at < bytes.len()
+                    && matches!(bytes[at], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                {
                     at += 1;
                 }
                 let token = &json[start..at];
@@ -183,8 +188,16 @@ mod tests {
     fn objects_null_and_other_methods_pass_unchanged() {
         assert!(rewritten(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1}}}"#).is_none());
         assert!(rewritten(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":null}}"#).is_none());
-        assert!(rewritten(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add"}}"#).is_none());
-        assert!(rewritten(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"arguments":"x"}}"#).is_none());
+        assert!(
+            rewritten(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add"}}"#)
+                .is_none()
+        );
+        assert!(
+            rewritten(
+                r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"arguments":"x"}}"#
+            )
+            .is_none()
+        );
         assert!(rewritten("not json at all").is_none());
     }
 
@@ -201,7 +214,11 @@ mod tests {
         assert_eq!(report["holdsObject"], true);
         let error = error_for(report);
         assert_eq!(error.code(), "arguments_not_object");
-        assert!(error.hint().is_some_and(|hint| hint.contains("object itself")));
+        assert!(
+            error
+                .hint()
+                .is_some_and(|hint| hint.contains("object itself"))
+        );
     }
 
     #[test]

@@ -140,7 +140,11 @@ mod tests {
         assert_eq!(structured["error"]["hint"], "did you mean `furlong`?");
         assert_eq!(structured["error"]["field"], "from");
         assert!(structured["error"].get("position").is_none());
-        let text = result.content[0].as_text().expect("text block").text.clone();
+        let text = result.content[0]
+            .as_text()
+            .expect("text block")
+            .text
+            .clone();
         assert!(text.contains("unknown unit `furlongz`"), "{text}");
         assert!(text.contains("hint: did you mean"), "{text}");
     }

@@ -138,11 +138,17 @@ mod tests {
         );
         let hosts = options.hosts();
         for host in ["localhost", "127.0.0.1", "::1", "mcp.internal", "10.1.2.3"] {
-            assert!(hosts.iter().any(|h| h == host), "{host} missing from {hosts:?}");
+            assert!(
+                hosts.iter().any(|h| h == host),
+                "{host} missing from {hosts:?}"
+            );
         }
         let origins = options.origins();
         assert!(origins.iter().any(|o| o == "http://[::1]:*"), "{origins:?}");
-        assert!(origins.iter().any(|o| o == "https://mcp.internal:*"), "{origins:?}");
+        assert!(
+            origins.iter().any(|o| o == "https://mcp.internal:*"),
+            "{origins:?}"
+        );
     }
 
     #[test]

@@ -146,7 +146,11 @@ mod tests {
         let lines: Vec<&str> = output.lines().collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0], "{\"id\":1,\"method\":\"ping\"}");
-        assert!(lines[1].contains(crate::arguments::META_KEY), "{}", lines[1]);
+        assert!(
+            lines[1].contains(crate::arguments::META_KEY),
+            "{}",
+            lines[1]
+        );
         assert_eq!(lines[2], "{\"id\":3}");
     }
 

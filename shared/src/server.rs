@@ -195,7 +195,11 @@ mod tests {
         let error = &structured.structured_content.expect("structured")["error"];
         assert_eq!(error["code"], "invalid_arguments");
         assert_eq!(error["message"], "missing field `a`");
-        assert!(error["hint"].as_str().is_some_and(|h| h.contains("inputSchema")));
+        assert!(
+            error["hint"]
+                .as_str()
+                .is_some_and(|h| h.contains("inputSchema"))
+        );
     }
 
     #[test]

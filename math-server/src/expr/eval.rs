@@ -17,8 +17,17 @@ pub(crate) trait Arithmetic {
     fn number(&self, value: &BigRational) -> Result<Self::Value, ToolError>;
     fn constant(&self, constant: Constant) -> Result<Self::Value, ToolError>;
     fn negate(&self, value: Self::Value) -> Self::Value;
-    fn binary(&self, op: BinaryOp, left: Self::Value, right: Self::Value) -> Result<Self::Value, ToolError>;
-    fn call(&self, function: Function, arguments: Vec<Self::Value>) -> Result<Self::Value, ToolError>;
+    fn binary(
+        &self,
+        op: BinaryOp,
+        left: Self::Value,
+        right: Self::Value,
+    ) -> Result<Self::Value, ToolError>;
+    fn call(
+        &self,
+        function: Function,
+        arguments: Vec<Self::Value>,
+    ) -> Result<Self::Value, ToolError>;
 }
 
 /// Evaluates `tree` with `variables` bound, within `budget`.
@@ -56,7 +65,9 @@ pub(crate) fn evaluate<A: Arithmetic>(
                 })
             }
         },
-        NodeKind::Negate(operand) => Ok(arithmetic.negate(evaluate(arithmetic, operand, variables, budget)?)),
+        NodeKind::Negate(operand) => {
+            Ok(arithmetic.negate(evaluate(arithmetic, operand, variables, budget)?))
+        }
         NodeKind::Binary(op, left, right) => {
             let left = evaluate(arithmetic, left, variables, budget)?;
             let right = evaluate(arithmetic, right, variables, budget)?;
@@ -64,7 +75,9 @@ pub(crate) fn evaluate<A: Arithmetic>(
         }
         NodeKind::Factorial(operand) => {
             let operand = evaluate(arithmetic, operand, variables, budget)?;
-            arithmetic.call(Function::Factorial, vec![operand]).map_err(located)
+            arithmetic
+                .call(Function::Factorial, vec![operand])
+                .map_err(located)
         }
         NodeKind::Call(function, arguments) => {
             let values = arguments

@@ -12,9 +12,9 @@ use num_rational::BigRational;
 use num_traits::{One, Pow, Signed, ToPrimitive, Zero};
 use shared::ToolError;
 
+use super::AngleUnit;
 use super::eval::{Arithmetic, division_by_zero, domain_error};
 use super::syntax::{BinaryOp, Constant, Function};
-use super::AngleUnit;
 use crate::limits::{self, Budget};
 
 const ROUNDING: RoundingMode = RoundingMode::ToEven;
@@ -43,7 +43,10 @@ impl Exact {
     pub(crate) fn new(digits: u32, angle: AngleUnit, budget: Budget) -> Result<Self, ToolError> {
         let bits = ((f64::from(digits) + 20.0) * std::f64::consts::LOG2_10).ceil() as usize;
         let constants = Consts::new().map_err(|error| {
-            ToolError::new("internal_error", format!("cannot prepare constants: {error:?}"))
+            ToolError::new(
+                "internal_error",
+                format!("cannot prepare constants: {error:?}"),
+            )
         })?;
         Ok(Self {
             bits,
@@ -58,8 +61,20 @@ impl Exact {
             Value::Real(real) => real.clone(),
             Value::Rational(rational) => {
                 let mut constants = self.constants.borrow_mut();
-                let numer = BigFloat::parse(&rational.numer().to_string(), Radix::Dec, self.bits, ROUNDING, &mut constants);
-                let denom = BigFloat::parse(&rational.denom().to_string(), Radix::Dec, self.bits, ROUNDING, &mut constants);
+                let numer = BigFloat::parse(
+                    &rational.numer().to_string(),
+                    Radix::Dec,
+                    self.bits,
+                    ROUNDING,
+                    &mut constants,
+                );
+                let denom = BigFloat::parse(
+                    &rational.denom().to_string(),
+                    Radix::Dec,
+                    self.bits,
+                    ROUNDING,
+                    &mut constants,
+                );
                 numer.div(&denom, self.bits, ROUNDING)
             }
         }
@@ -68,11 +83,17 @@ impl Exact {
     /// Checks a floating-point result: NaN is a domain error, infinity an overflow.
     fn checked(&self, real: BigFloat, what: &str) -> Result<Value, ToolError> {
         if real.is_nan() {
-            return Err(domain_error(format!("{what} is undefined here"), "check the function's domain"));
+            return Err(domain_error(
+                format!("{what} is undefined here"),
+                "check the function's domain",
+            ));
         }
         if real.is_inf() {
-            return Err(ToolError::new("result_too_large", format!("{what} overflows"))
-                .with_hint("the magnitude is beyond what can be represented; use smaller numbers"));
+            return Err(
+                ToolError::new("result_too_large", format!("{what} overflows")).with_hint(
+                    "the magnitude is beyond what can be represented; use smaller numbers",
+                ),
+            );
         }
         Ok(Value::Real(real))
     }
@@ -94,7 +115,12 @@ impl Exact {
             Function::Asin => x.asin(p, ROUNDING, &mut c),
             Function::Acos => x.acos(p, ROUNDING, &mut c),
             Function::Atan => x.atan(p, ROUNDING, &mut c),
-            _ => return Err(ToolError::new("internal_error", format!("{function:?} has no real form"))),
+            _ => {
+                return Err(ToolError::new(
+                    "internal_error",
+                    format!("{function:?} has no real form"),
+                ));
+            }
         };
         drop(c);
         self.checked(result, function.names()[0])
@@ -111,7 +137,11 @@ impl Exact {
             AngleUnit::Degrees => {
                 let degrees = self.to_real(value);
                 let pi = self.pi();
-                Value::Real(degrees.mul(&pi, self.bits, ROUNDING).div(&BigFloat::from_word(180, self.bits), self.bits, ROUNDING))
+                Value::Real(degrees.mul(&pi, self.bits, ROUNDING).div(
+                    &BigFloat::from_word(180, self.bits),
+                    self.bits,
+                    ROUNDING,
+                ))
             }
         }
     }
@@ -121,7 +151,11 @@ impl Exact {
         match (self.angle, value) {
             (AngleUnit::Degrees, Value::Real(radians)) => {
                 let pi = self.pi();
-                Value::Real(radians.mul(&BigFloat::from_word(180, self.bits), self.bits, ROUNDING).div(&pi, self.bits, ROUNDING))
+                Value::Real(
+                    radians
+                        .mul(&BigFloat::from_word(180, self.bits), self.bits, ROUNDING)
+                        .div(&pi, self.bits, ROUNDING),
+                )
             }
             (_, value) => value,
         }
@@ -135,13 +169,16 @@ impl Exact {
             if let Some(exact) = self.rational_root_power(base, exponent)? {
                 return Ok(Value::Rational(exact));
             }
-        }
-        if let (Value::Rational(base), Value::Rational(exponent)) = (&base, &exponent) {
             if base.is_negative() {
                 // A negative base has a real power only for an odd root: (-8)^(1/3) = -2.
                 if exponent.denom().is_odd() {
-                    let magnitude = self.power(Value::Rational(-base), Value::Rational(exponent.clone()))?;
-                    return Ok(if exponent.numer().is_odd() { self.negate(magnitude) } else { magnitude });
+                    let magnitude =
+                        self.power(Value::Rational(-base), Value::Rational(exponent.clone()))?;
+                    return Ok(if exponent.numer().is_odd() {
+                        self.negate(magnitude)
+                    } else {
+                        magnitude
+                    });
                 }
                 return Err(domain_error(
                     format!("({base})^({exponent}) is not a real number"),
@@ -165,7 +202,11 @@ impl Exact {
     }
 
     /// `base^(p/q)` when the q-th root of `base` is rational; `None` when it is not.
-    fn rational_root_power(&self, base: &BigRational, exponent: &BigRational) -> Result<Option<BigRational>, ToolError> {
+    fn rational_root_power(
+        &self,
+        base: &BigRational,
+        exponent: &BigRational,
+    ) -> Result<Option<BigRational>, ToolError> {
         let Some(degree) = exponent.denom().to_u32().filter(|&q| q <= MAX_EXACT_ROOT) else {
             return Ok(None);
         };
@@ -184,12 +225,23 @@ impl Exact {
     fn factorial(&self, value: &Value) -> Result<Value, ToolError> {
         let n = whole_number(value, "factorial")?;
         if n.is_negative() {
-            return Err(domain_error("factorial of a negative number is undefined", "factorial takes 0, 1, 2, ..."));
+            return Err(domain_error(
+                "factorial of a negative number is undefined",
+                "factorial takes 0, 1, 2, ...",
+            ));
         }
-        let n = n.to_u64().filter(|&n| n <= limits::MAX_FACTORIAL).ok_or_else(|| {
-            ToolError::new("result_too_large", format!("factorial is limited to n <= {}", limits::MAX_FACTORIAL))
-                .with_hint("the exact result would be too large; use ln or mode \"float\" for estimates")
-        })?;
+        let n = n
+            .to_u64()
+            .filter(|&n| n <= limits::MAX_FACTORIAL)
+            .ok_or_else(|| {
+                ToolError::new(
+                    "result_too_large",
+                    format!("factorial is limited to n <= {}", limits::MAX_FACTORIAL),
+                )
+                .with_hint(
+                    "the exact result would be too large; use ln or mode \"float\" for estimates",
+                )
+            })?;
         let mut product = BigUint::one();
         for k in 2..=n {
             product *= k;
@@ -197,7 +249,9 @@ impl Exact {
                 self.budget.check()?;
             }
         }
-        Ok(Value::Rational(BigRational::from_integer(BigInt::from(product))))
+        Ok(Value::Rational(BigRational::from_integer(BigInt::from(
+            product,
+        ))))
     }
 
     fn compare(&self, a: &Value, b: &Value) -> std::cmp::Ordering {
@@ -261,7 +315,10 @@ impl Arithmetic for Exact {
     }
 
     fn call(&self, function: Function, mut arguments: Vec<Value>) -> Result<Value, ToolError> {
-        let first = arguments.first().cloned().ok_or_else(|| ToolError::new("internal_error", "missing argument"))?;
+        let first = arguments
+            .first()
+            .cloned()
+            .ok_or_else(|| ToolError::new("internal_error", "missing argument"))?;
         match function {
             Function::Abs => Ok(match first {
                 Value::Rational(r) => Value::Rational(r.abs()),
@@ -280,7 +337,10 @@ impl Arithmetic for Exact {
                         return Ok(Value::Rational(root));
                     }
                 } else if degree == 2 && self.to_real(&first).is_negative() {
-                    return Err(domain_error("sqrt of a negative number is not a real number", "complex numbers are not supported"));
+                    return Err(domain_error(
+                        "sqrt of a negative number is not a real number",
+                        "complex numbers are not supported",
+                    ));
                 }
                 self.real_function(&first, function)
             }
@@ -306,12 +366,17 @@ impl Arithmetic for Exact {
                 self.real_function(&first, function)
             }
             Function::Log => {
-                let base = arguments.pop().ok_or_else(|| ToolError::new("internal_error", "missing base"))?;
+                let base = arguments
+                    .pop()
+                    .ok_or_else(|| ToolError::new("internal_error", "missing base"))?;
                 self.require_positive(&first, function)?;
                 self.require_positive(&base, function)?;
                 if let (Value::Rational(x), Value::Rational(b)) = (&first, &base) {
                     if b.is_one() {
-                        return Err(domain_error("a logarithm's base cannot be 1", "use a positive base other than 1"));
+                        return Err(domain_error(
+                            "a logarithm's base cannot be 1",
+                            "use a positive base other than 1",
+                        ));
                     }
                     if let Some(k) = exact_log(x, b) {
                         return Ok(Value::Rational(k));
@@ -321,7 +386,10 @@ impl Arithmetic for Exact {
                 let ln_b = self.real_function(&base, Function::Ln)?;
                 let (ln_x, ln_b) = (self.to_real(&ln_x), self.to_real(&ln_b));
                 if ln_b.is_zero() {
-                    return Err(domain_error("a logarithm's base cannot be 1", "use a positive base other than 1"));
+                    return Err(domain_error(
+                        "a logarithm's base cannot be 1",
+                        "use a positive base other than 1",
+                    ));
                 }
                 self.checked(ln_x.div(&ln_b, self.bits, ROUNDING), "log")
             }
@@ -335,7 +403,10 @@ impl Arithmetic for Exact {
             Function::Asin | Function::Acos | Function::Atan => {
                 if function != Function::Atan {
                     let x = self.to_real(&first);
-                    if x.abs().cmp(&BigFloat::from_word(1, self.bits)).is_some_and(|o| o > 0) {
+                    if x.abs()
+                        .cmp(&BigFloat::from_word(1, self.bits))
+                        .is_some_and(|o| o > 0)
+                    {
                         return Err(domain_error(
                             format!("{} is defined only for -1 <= x <= 1", function.names()[0]),
                             "check the argument's range",
@@ -354,31 +425,55 @@ impl Arithmetic for Exact {
                 Ok(self.angle_out(result))
             }
             Function::Floor | Function::Ceil => Ok(match first {
-                Value::Rational(r) => Value::Rational(if function == Function::Floor { r.floor() } else { r.ceil() }),
-                Value::Real(x) => Value::Real(if function == Function::Floor { x.floor() } else { x.ceil() }),
+                Value::Rational(r) => Value::Rational(if function == Function::Floor {
+                    r.floor()
+                } else {
+                    r.ceil()
+                }),
+                Value::Real(x) => Value::Real(if function == Function::Floor {
+                    x.floor()
+                } else {
+                    x.ceil()
+                }),
             }),
             Function::Round => {
                 let decimals = match arguments.get(1) {
                     Some(value) => whole_number(value, "round's decimals")?
                         .to_i64()
                         .filter(|d| d.unsigned_abs() <= limits::MAX_DECIMAL_EXPONENT)
-                        .ok_or_else(|| ToolError::new("invalid_argument", "round's decimals are out of range"))?,
+                        .ok_or_else(|| {
+                            ToolError::new("invalid_argument", "round's decimals are out of range")
+                        })?,
                     None => 0,
                 };
                 let rational = match first {
                     Value::Rational(r) => r,
                     Value::Real(x) => real_to_rational(&x)?,
                 };
-                let scale = BigRational::from_integer(BigInt::from(10u8).pow(decimals.unsigned_abs() as u32));
-                let scaled = if decimals >= 0 { &rational * &scale } else { &rational / &scale };
+                let scale = BigRational::from_integer(
+                    BigInt::from(10u8).pow(decimals.unsigned_abs() as u32),
+                );
+                let scaled = if decimals >= 0 {
+                    &rational * &scale
+                } else {
+                    &rational / &scale
+                };
                 let rounded = scaled.round(); // half away from zero
-                Ok(Value::Rational(if decimals >= 0 { rounded / scale } else { rounded * scale }))
+                Ok(Value::Rational(if decimals >= 0 {
+                    rounded / scale
+                } else {
+                    rounded * scale
+                }))
             }
             Function::Min | Function::Max => {
                 let mut best = first;
                 for candidate in arguments.into_iter().skip(1) {
                     let ordering = self.compare(&candidate, &best);
-                    let better = if function == Function::Min { ordering.is_lt() } else { ordering.is_gt() };
+                    let better = if function == Function::Min {
+                        ordering.is_lt()
+                    } else {
+                        ordering.is_gt()
+                    };
                     if better {
                         best = candidate;
                     }
@@ -416,18 +511,29 @@ impl Exact {
             return Ok(());
         }
         Err(domain_error(
-            format!("{} is defined only for positive numbers", function.signature()),
+            format!(
+                "{} is defined only for positive numbers",
+                function.signature()
+            ),
             "the logarithm of zero or a negative number is undefined; check the argument's sign",
         ))
     }
 
     /// sin, cos and tan of exact angles whose values are 0 or ±1 (multiples of 90 degrees, or 0).
-    fn exact_trig(&self, function: Function, angle: &Value) -> Result<Option<BigRational>, ToolError> {
+    fn exact_trig(
+        &self,
+        function: Function,
+        angle: &Value,
+    ) -> Result<Option<BigRational>, ToolError> {
         let Value::Rational(angle) = angle else {
             return Ok(None);
         };
         if angle.is_zero() {
-            return Ok(Some(if function == Function::Cos { BigRational::one() } else { BigRational::zero() }));
+            return Ok(Some(if function == Function::Cos {
+                BigRational::one()
+            } else {
+                BigRational::zero()
+            }));
         }
         if self.angle != AngleUnit::Degrees {
             return Ok(None);
@@ -436,7 +542,11 @@ impl Exact {
         if !quarter.is_integer() {
             return Ok(None);
         }
-        let turn = quarter.to_integer().mod_floor(&BigInt::from(4)).to_u8().unwrap_or(0);
+        let turn = quarter
+            .to_integer()
+            .mod_floor(&BigInt::from(4))
+            .to_u8()
+            .unwrap_or(0);
         let (sin, cos) = [(0, 1), (1, 0), (0, -1), (-1, 0)][usize::from(turn)];
         Ok(Some(BigRational::from_integer(match function {
             Function::Sin => sin.into(),
@@ -457,7 +567,11 @@ fn unreachable_power() -> BigFloat {
 }
 
 /// `+ - * / %` on rationals, refusing results beyond the size limit.
-pub(crate) fn rational_binary(op: BinaryOp, a: &BigRational, b: &BigRational) -> Result<BigRational, ToolError> {
+pub(crate) fn rational_binary(
+    op: BinaryOp,
+    a: &BigRational,
+    b: &BigRational,
+) -> Result<BigRational, ToolError> {
     // A product's numerator and denominator are at most as long as the factors' put together.
     match op {
         BinaryOp::Multiply => limits::check_result_bits(
@@ -484,10 +598,12 @@ pub(crate) fn rational_binary(op: BinaryOp, a: &BigRational, b: &BigRational) ->
             }
             a - b * (a / b).floor()
         }
-        BinaryOp::Power => return integer_power(a, b.numer()).and_then(|v| match v {
-            Value::Rational(r) => Ok(r),
-            Value::Real(_) => Err(ToolError::new("internal_error", "unexpected real power")),
-        }),
+        BinaryOp::Power => {
+            return integer_power(a, b.numer()).and_then(|v| match v {
+                Value::Rational(r) => Ok(r),
+                Value::Real(_) => Err(ToolError::new("internal_error", "unexpected real power")),
+            });
+        }
     };
     limits::check_result_bits(result.numer().bits().max(result.denom().bits()))?;
     Ok(result)
@@ -504,7 +620,11 @@ fn integer_power(base: &BigRational, exponent: &BigInt) -> Result<Value, ToolErr
     }
     if base.abs().is_one() {
         let negative = base.is_negative() && exponent.is_odd();
-        return Ok(Value::Rational(if negative { -BigRational::one() } else { BigRational::one() }));
+        return Ok(Value::Rational(if negative {
+            -BigRational::one()
+        } else {
+            BigRational::one()
+        }));
     }
     let magnitude = exponent.magnitude();
     let base_bits = base.numer().bits().max(base.denom().bits());
@@ -513,21 +633,34 @@ fn integer_power(base: &BigRational, exponent: &BigInt) -> Result<Value, ToolErr
         .and_then(|n| n.checked_mul(base_bits.saturating_sub(1).max(1)))
         .unwrap_or(u64::MAX);
     limits::check_result_bits(estimate)?;
-    let n = magnitude.to_u32().ok_or_else(|| limits::result_too_large(u64::MAX))?;
+    let n = magnitude
+        .to_u32()
+        .ok_or_else(|| limits::result_too_large(u64::MAX))?;
     let power = Pow::pow(base, n);
-    Ok(Value::Rational(if exponent.is_negative() { power.recip() } else { power }))
+    Ok(Value::Rational(if exponent.is_negative() {
+        power.recip()
+    } else {
+        power
+    }))
 }
 
 /// The rational q-th root of `value`, if it has one.
 fn exact_root(value: &BigRational, degree: u32) -> Option<BigRational> {
     if value.is_negative() {
-        return if degree % 2 == 1 { exact_root(&-value, degree).map(|root| -root) } else { None };
+        return if degree % 2 == 1 {
+            exact_root(&-value, degree).map(|root| -root)
+        } else {
+            None
+        };
     }
     let root_of = |n: &BigInt| {
         let root = n.nth_root(degree);
         (Pow::pow(&root, degree) == *n).then_some(root)
     };
-    Some(BigRational::new(root_of(value.numer())?, root_of(value.denom())?))
+    Some(BigRational::new(
+        root_of(value.numer())?,
+        root_of(value.denom())?,
+    ))
 }
 
 /// `k` such that `base^k = value` exactly, for integer `k`.
@@ -550,8 +683,10 @@ fn exact_log(value: &BigRational, base: &BigRational) -> Option<BigRational> {
 fn whole_number(value: &Value, what: &str) -> Result<BigInt, ToolError> {
     match value {
         Value::Rational(r) if r.is_integer() => Ok(r.to_integer()),
-        _ => Err(ToolError::new("not_an_integer", format!("{what} needs a whole number"))
-            .with_hint("pass an integer such as 5, not a fraction or an irrational value")),
+        _ => Err(
+            ToolError::new("not_an_integer", format!("{what} needs a whole number"))
+                .with_hint("pass an integer such as 5, not a fraction or an irrational value"),
+        ),
     }
 }
 
@@ -560,12 +695,18 @@ pub(crate) fn real_to_rational(real: &BigFloat) -> Result<BigRational, ToolError
     if real.is_zero() {
         return Ok(BigRational::zero());
     }
-    let (words, _bits, sign, exponent, _inexact) = real
-        .as_raw_parts()
-        .ok_or_else(|| domain_error("the result is not a finite number", "check the function's domain"))?;
-    let bytes: Vec<u8> = words.iter().flat_map(|word: &Word| word.to_le_bytes()).collect();
+    let (words, _bits, sign, exponent, _inexact) = real.as_raw_parts().ok_or_else(|| {
+        domain_error(
+            "the result is not a finite number",
+            "check the function's domain",
+        )
+    })?;
+    let bytes: Vec<u8> = words
+        .iter()
+        .flat_map(|word: &Word| word.to_le_bytes())
+        .collect();
     let mantissa = BigInt::from(BigUint::from_bytes_le(&bytes));
-    let mantissa_bits = (words.len() * std::mem::size_of::<Word>() * 8) as i64;
+    let mantissa_bits = (std::mem::size_of_val(words) * 8) as i64;
     let shift = i64::from(exponent) - mantissa_bits;
     let two = BigInt::from(2u8);
     let magnitude = if shift >= 0 {
@@ -573,7 +714,11 @@ pub(crate) fn real_to_rational(real: &BigFloat) -> Result<BigRational, ToolError
     } else {
         BigRational::new(mantissa, Pow::pow(&two, shift.unsigned_abs()))
     };
-    Ok(if sign == FloatSign::Neg { -magnitude } else { magnitude })
+    Ok(if sign == FloatSign::Neg {
+        -magnitude
+    } else {
+        magnitude
+    })
 }
 
 #[cfg(test)]
@@ -583,9 +728,15 @@ mod tests {
     #[test]
     fn reals_convert_to_their_exact_binary_value() {
         let x = BigFloat::from_f64(1.5, 128);
-        assert_eq!(real_to_rational(&x).expect("finite"), BigRational::new(3.into(), 2.into()));
+        assert_eq!(
+            real_to_rational(&x).expect("finite"),
+            BigRational::new(3.into(), 2.into())
+        );
         let y = BigFloat::from_f64(-0.375, 128);
-        assert_eq!(real_to_rational(&y).expect("finite"), BigRational::new((-3).into(), 8.into()));
+        assert_eq!(
+            real_to_rational(&y).expect("finite"),
+            BigRational::new((-3).into(), 8.into())
+        );
     }
 
     #[test]

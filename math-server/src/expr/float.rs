@@ -4,9 +4,9 @@
 use num_rational::BigRational;
 use shared::ToolError;
 
+use super::AngleUnit;
 use super::eval::{Arithmetic, division_by_zero, domain_error};
 use super::syntax::{BinaryOp, Constant, Function};
-use super::AngleUnit;
 use crate::limits;
 use crate::number;
 
@@ -17,19 +17,28 @@ pub(crate) struct Float {
 
 fn finite(value: f64, what: &str) -> Result<f64, ToolError> {
     if value.is_nan() {
-        return Err(domain_error(format!("{what} is undefined here"), "check the function's domain"));
+        return Err(domain_error(
+            format!("{what} is undefined here"),
+            "check the function's domain",
+        ));
     }
     if value.is_infinite() {
-        return Err(ToolError::new("result_too_large", format!("{what} overflows a double (beyond ±1.8e308)"))
-            .with_hint("use mode \"exact\" or \"decimal\" for larger magnitudes"));
+        return Err(ToolError::new(
+            "result_too_large",
+            format!("{what} overflows a double (beyond ±1.8e308)"),
+        )
+        .with_hint("use mode \"exact\" or \"decimal\" for larger magnitudes"));
     }
     Ok(value)
 }
 
 fn integer(value: f64, what: &str) -> Result<f64, ToolError> {
     if value.fract() != 0.0 || value.abs() > 9_007_199_254_740_992.0 {
-        return Err(ToolError::new("not_an_integer", format!("{what} needs a whole number (at most 2^53 in float mode)"))
-            .with_hint("pass an integer, or use mode \"exact\" for large integers"));
+        return Err(ToolError::new(
+            "not_an_integer",
+            format!("{what} needs a whole number (at most 2^53 in float mode)"),
+        )
+        .with_hint("pass an integer, or use mode \"exact\" for large integers"));
     }
     Ok(value)
 }
@@ -103,7 +112,10 @@ impl Arithmetic for Float {
                 Ok(x)
             } else {
                 Err(domain_error(
-                    format!("{} is defined only for positive numbers", function.signature()),
+                    format!(
+                        "{} is defined only for positive numbers",
+                        function.signature()
+                    ),
                     "the logarithm of zero or a negative number is undefined; check the argument's sign",
                 ))
             }
@@ -112,12 +124,18 @@ impl Arithmetic for Float {
             if (-1.0..=1.0).contains(&x) {
                 Ok(x)
             } else {
-                Err(domain_error(format!("{name} is defined only for -1 <= x <= 1"), "check the argument's range"))
+                Err(domain_error(
+                    format!("{name} is defined only for -1 <= x <= 1"),
+                    "check the argument's range",
+                ))
             }
         };
         let result = match function {
             Function::Sqrt if x < 0.0 => {
-                return Err(domain_error("sqrt of a negative number is not a real number", "complex numbers are not supported"));
+                return Err(domain_error(
+                    "sqrt of a negative number is not a real number",
+                    "complex numbers are not supported",
+                ));
             }
             Function::Sqrt => x.sqrt(),
             Function::Cbrt => x.cbrt(),
@@ -129,7 +147,10 @@ impl Arithmetic for Float {
             Function::Log => {
                 let base = positive(arguments.get(1).copied().unwrap_or(f64::NAN))?;
                 if base == 1.0 {
-                    return Err(domain_error("a logarithm's base cannot be 1", "use a positive base other than 1"));
+                    return Err(domain_error(
+                        "a logarithm's base cannot be 1",
+                        "use a positive base other than 1",
+                    ));
                 }
                 positive(x)?.ln() / base.ln()
             }
@@ -142,7 +163,8 @@ impl Arithmetic for Float {
             Function::Floor => x.floor(),
             Function::Ceil => x.ceil(),
             Function::Round => {
-                let decimals = integer(arguments.get(1).copied().unwrap_or(0.0), "round's decimals")?;
+                let decimals =
+                    integer(arguments.get(1).copied().unwrap_or(0.0), "round's decimals")?;
                 let scale = 10f64.powi(decimals.clamp(-308.0, 308.0) as i32);
                 (x * scale).round() / scale
             }
@@ -151,11 +173,20 @@ impl Arithmetic for Float {
             Function::Factorial => {
                 let n = integer(x, "factorial")?;
                 if n < 0.0 {
-                    return Err(domain_error("factorial of a negative number is undefined", "factorial takes 0, 1, 2, ..."));
+                    return Err(domain_error(
+                        "factorial of a negative number is undefined",
+                        "factorial takes 0, 1, 2, ...",
+                    ));
                 }
                 if n > 170.0 {
-                    return Err(ToolError::new("result_too_large", "factorial of more than 170 overflows a double")
-                        .with_hint(format!("use mode \"exact\" (up to n = {})", limits::MAX_FACTORIAL)));
+                    return Err(ToolError::new(
+                        "result_too_large",
+                        "factorial of more than 170 overflows a double",
+                    )
+                    .with_hint(format!(
+                        "use mode \"exact\" (up to n = {})",
+                        limits::MAX_FACTORIAL
+                    )));
                 }
                 (2..=n as u64).map(|k| k as f64).product()
             }

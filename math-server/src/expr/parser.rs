@@ -71,7 +71,9 @@ fn tokenize(text: &str) -> Vec<(Token, usize)> {
             at += 1;
             continue;
         }
-        let token = if c.is_ascii_digit() || (c == '.' && chars.get(at + 1).is_some_and(char::is_ascii_digit)) {
+        let token = if c.is_ascii_digit()
+            || (c == '.' && chars.get(at + 1).is_some_and(char::is_ascii_digit))
+        {
             at = scan_number(&chars, at);
             Token::Number(chars[start..at].iter().collect())
         } else if c.is_alphabetic() || c == '_' {
@@ -108,7 +110,8 @@ fn tokenize(text: &str) -> Vec<(Token, usize)> {
 /// Scans a number literal: digits with `_` separators, a fraction, an exponent, or a
 /// `0x`/`0o`/`0b` integer. Anything odd is left in for [`number::parse_number`] to reject.
 fn scan_number(chars: &[char], mut at: usize) -> usize {
-    let radix_prefix = chars[at] == '0' && matches!(chars.get(at + 1), Some('x' | 'X' | 'o' | 'O' | 'b' | 'B'));
+    let radix_prefix =
+        chars[at] == '0' && matches!(chars.get(at + 1), Some('x' | 'X' | 'o' | 'O' | 'b' | 'B'));
     if radix_prefix {
         at += 2;
         while at < chars.len() && (chars[at].is_ascii_alphanumeric() || chars[at] == '_') {
@@ -146,7 +149,9 @@ pub(crate) fn parse(text: &str) -> Result<Node, ToolError> {
             ),
             0,
         )
-        .with_hint("split the computation into several calls, using `variables` to pass results on"));
+        .with_hint(
+            "split the computation into several calls, using `variables` to pass results on",
+        ));
     }
     if text.trim().is_empty() {
         return Err(syntax_error("syntax_error", "the expression is empty", 0)
@@ -160,12 +165,8 @@ pub(crate) fn parse(text: &str) -> Result<Node, ToolError> {
     let tree = parser.expression(0)?;
     match parser.peek() {
         (Token::End, _) => Ok(tree),
-        (Token::Close, at) => Err(syntax_error(
-            "syntax_error",
-            "unmatched `)`",
-            at,
-        )
-        .with_hint("remove it, or add the `(` it closes")),
+        (Token::Close, at) => Err(syntax_error("syntax_error", "unmatched `)`", at)
+            .with_hint("remove it, or add the `(` it closes")),
         (token, at) => {
             let hint = match token {
                 Token::Number(_) | Token::Name(_) | Token::Open => {
@@ -175,7 +176,10 @@ pub(crate) fn parse(text: &str) -> Result<Node, ToolError> {
             };
             Err(syntax_error(
                 "syntax_error",
-                format!("expected an operator or the end of the expression, found {}", token.describe()),
+                format!(
+                    "expected an operator or the end of the expression, found {}",
+                    token.describe()
+                ),
                 at,
             )
             .with_hint(hint))
@@ -229,7 +233,10 @@ impl Parser {
         if self.depth > limits::MAX_NESTING {
             return Err(syntax_error(
                 "too_deeply_nested",
-                format!("the expression nests deeper than {} levels", limits::MAX_NESTING),
+                format!(
+                    "the expression nests deeper than {} levels",
+                    limits::MAX_NESTING
+                ),
                 at,
             )
             .with_hint("simplify the expression or split it into several calls"));
@@ -281,13 +288,24 @@ impl Parser {
                     ToolError::new(error.code().to_owned(), message)
                         .with_field("expression")
                         .with_position(at)
-                        .with_hint(error.hint().unwrap_or("check the number's digits").to_owned())
+                        .with_hint(
+                            error
+                                .hint()
+                                .unwrap_or("check the number's digits")
+                                .to_owned(),
+                        )
                 })?;
-                Ok(Node { kind: NodeKind::Number(value), position: at })
+                Ok(Node {
+                    kind: NodeKind::Number(value),
+                    position: at,
+                })
             }
             Token::Minus => {
                 let operand = self.expression(PREFIX_POWER)?;
-                Ok(Node { kind: NodeKind::Negate(Box::new(operand)), position: at })
+                Ok(Node {
+                    kind: NodeKind::Negate(Box::new(operand)),
+                    position: at,
+                })
             }
             Token::Plus => self.expression(PREFIX_POWER),
             Token::Open => {
@@ -305,7 +323,10 @@ impl Parser {
             Token::Invalid(c) => Err(invalid_character(c, at)),
             other => Err(syntax_error(
                 "syntax_error",
-                format!("expected a number, a name or `(`, found {}", other.describe()),
+                format!(
+                    "expected a number, a name or `(`, found {}",
+                    other.describe()
+                ),
                 at,
             )
             .with_hint("an operator needs a value on each side")),
@@ -333,14 +354,21 @@ impl Parser {
                 )
                 .with_hint(format!("write {}", function.signature()));
                 if function == Function::Log && arguments.len() == 1 {
-                    error = error.with_hint("log needs a base: write log(x, base), or ln(x) or log10(x)");
+                    error = error
+                        .with_hint("log needs a base: write log(x, base), or ln(x) or log10(x)");
                 }
                 return Err(error);
             }
-            return Ok(Node { kind: NodeKind::Call(function, arguments), position: at });
+            return Ok(Node {
+                kind: NodeKind::Call(function, arguments),
+                position: at,
+            });
         }
         if let Some(constant) = Constant::from_name(&name) {
-            return Ok(Node { kind: NodeKind::Constant(constant), position: at });
+            return Ok(Node {
+                kind: NodeKind::Constant(constant),
+                position: at,
+            });
         }
         if let Some(function) = Function::from_name(&name) {
             return Err(syntax_error(
@@ -350,7 +378,10 @@ impl Parser {
             )
             .with_hint(format!("write {}", function.signature())));
         }
-        Ok(Node { kind: NodeKind::Variable(name), position: at })
+        Ok(Node {
+            kind: NodeKind::Variable(name),
+            position: at,
+        })
     }
 
     fn arguments(&mut self, open_at: usize) -> Result<Vec<Node>, ToolError> {
@@ -383,7 +414,10 @@ impl Parser {
             (Token::Invalid(c), at) => Err(invalid_character(c, at)),
             (token, at) => Err(syntax_error(
                 "syntax_error",
-                format!("expected `)` to close the `(` at {open_at}, found {}", token.describe()),
+                format!(
+                    "expected `)` to close the `(` at {open_at}, found {}",
+                    token.describe()
+                ),
                 at,
             )
             .with_hint("add the missing `)`")),
@@ -393,7 +427,9 @@ impl Parser {
 
 fn invalid_character(c: char, at: usize) -> ToolError {
     let hint = match c {
-        '\'' | '"' => "strings are not part of the expression language; use numbers, names and operators",
+        '\'' | '"' => {
+            "strings are not part of the expression language; use numbers, names and operators"
+        }
         '[' | ']' | '{' | '}' => "use `(` and `)` for grouping",
         '=' => "the expression language has no assignments; pass values in `variables`",
         '.' => "attribute access is not part of the expression language",
@@ -409,7 +445,10 @@ fn invalid_character(c: char, at: usize) -> ToolError {
 
 /// The error for a name that is neither a function, a constant nor (at evaluation) a variable.
 pub(crate) fn unknown_name(name: &str, at: usize, is_call: bool) -> ToolError {
-    let mut candidates: Vec<&str> = Function::ALL.iter().flat_map(|f| f.names().iter().copied()).collect();
+    let mut candidates: Vec<&str> = Function::ALL
+        .iter()
+        .flat_map(|f| f.names().iter().copied())
+        .collect();
     if !is_call {
         candidates.extend(["pi", "e", "tau"]);
     }
@@ -423,7 +462,11 @@ pub(crate) fn unknown_name(name: &str, at: usize, is_call: bool) -> ToolError {
         Some((_, suggestion)) => format!("did you mean `{suggestion}`?"),
         None if is_call => format!(
             "known functions: {}",
-            Function::ALL.iter().map(|f| f.names()[0]).collect::<Vec<_>>().join(", ")
+            Function::ALL
+                .iter()
+                .map(|f| f.names()[0])
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         None => "constants are pi, e and tau; pass other values in `variables`".to_owned(),
     };
@@ -445,10 +488,18 @@ mod tests {
         assert!(shape("-2^2").starts_with("Negate(Node { kind: Binary(Power"));
         // 2^3^2 is 2^(3^2)
         let tree = parse("2^3^2").expect("parse");
-        let NodeKind::Binary(BinaryOp::Power, _, right) = tree.kind else { panic!("not a power") };
-        assert!(matches!(right.kind, NodeKind::Binary(BinaryOp::Power, _, _)));
+        let NodeKind::Binary(BinaryOp::Power, _, right) = tree.kind else {
+            panic!("not a power")
+        };
+        assert!(matches!(
+            right.kind,
+            NodeKind::Binary(BinaryOp::Power, _, _)
+        ));
         // ** is ^
-        assert!(matches!(parse("2**3").expect("parse").kind, NodeKind::Binary(BinaryOp::Power, _, _)));
+        assert!(matches!(
+            parse("2**3").expect("parse").kind,
+            NodeKind::Binary(BinaryOp::Power, _, _)
+        ));
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Evaluation, ToolError> {
             })
         }
         Mode::Exact | Mode::Decimal => {
-            let digits = checked_precision(request.precision)?;
+            let digits = limits::precision(request.precision)?;
             let arithmetic = exact::Exact::new(digits, request.angle_unit, budget)?;
             let value = eval::evaluate(&arithmetic, &tree, &variables, &budget)?;
             Ok(render(value, request.mode, digits)?)
@@ -163,22 +163,6 @@ pub(crate) fn sqrt_rounded(value: &BigRational, digits: u32) -> Result<number::R
         text: evaluation.value,
         exact: evaluation.exact,
     })
-}
-
-fn checked_precision(precision: Option<u32>) -> Result<u32, ToolError> {
-    match precision {
-        None => Ok(limits::DEFAULT_DIGITS),
-        Some(digits) if (1..=limits::MAX_PRECISION).contains(&digits) => Ok(digits),
-        Some(digits) => Err(ToolError::new(
-            "invalid_argument",
-            format!(
-                "precision must be between 1 and {} significant digits, not {digits}",
-                limits::MAX_PRECISION
-            ),
-        )
-        .with_field("precision")
-        .with_hint(format!("the default is {}", limits::DEFAULT_DIGITS))),
-    }
 }
 
 fn checked_variables(

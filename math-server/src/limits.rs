@@ -78,3 +78,19 @@ pub fn result_too_large(bits: u64) -> ToolError {
     )
     .with_hint("use mode \"float\" or \"decimal\" for an approximation, or smaller numbers")
 }
+
+/// The significant digits a caller asked for, or the default; out-of-range values are refused.
+pub fn precision(requested: Option<u32>) -> Result<u32, ToolError> {
+    match requested {
+        None => Ok(DEFAULT_DIGITS),
+        Some(digits) if (1..=MAX_PRECISION).contains(&digits) => Ok(digits),
+        Some(digits) => Err(ToolError::new(
+            "invalid_argument",
+            format!(
+                "precision must be between 1 and {MAX_PRECISION} significant digits, not {digits}"
+            ),
+        )
+        .with_field("precision")
+        .with_hint(format!("leave it out for the default of {DEFAULT_DIGITS}"))),
+    }
+}

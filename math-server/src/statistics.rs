@@ -137,20 +137,7 @@ pub fn summarize(args: &StatisticsArgs) -> Result<Summary, ToolError> {
     let budget = Budget::start();
     let data: Vec<BigRational> = args.data.iter().map(|n| n.0.clone()).collect();
     check_length(&data, "data")?;
-    let digits = match args.precision {
-        None => limits::DEFAULT_DIGITS,
-        Some(d) if (1..=limits::MAX_PRECISION).contains(&d) => d,
-        Some(d) => {
-            return Err(ToolError::new(
-                "invalid_argument",
-                format!(
-                    "precision must be between 1 and {}, not {d}",
-                    limits::MAX_PRECISION
-                ),
-            )
-            .with_field("precision"));
-        }
-    };
+    let digits = limits::precision(args.precision)?;
     let mut display = Display {
         digits,
         exact: true,

@@ -498,20 +498,7 @@ pub struct Conversion {
 
 /// Converts an amount between units of the same dimension.
 pub fn convert(args: &ConvertArgs) -> Result<Conversion, ToolError> {
-    let digits = match args.precision {
-        None => limits::DEFAULT_DIGITS,
-        Some(d) if (1..=limits::MAX_PRECISION).contains(&d) => d,
-        Some(d) => {
-            return Err(ToolError::new(
-                "invalid_argument",
-                format!(
-                    "precision must be between 1 and {}, not {d}",
-                    limits::MAX_PRECISION
-                ),
-            )
-            .with_field("precision"));
-        }
-    };
+    let digits = limits::precision(args.precision)?;
     let from = parse_compound(&args.from, "from")?;
     let to = parse_compound(&args.to, "to")?;
     if from.dimension != to.dimension {

@@ -12,6 +12,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use shared::testing::RawSession;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -118,6 +119,23 @@ impl Server {
             .await
             .context("no exit after SIGTERM")??)
     }
+}
+
+/// Starts `binary <args>` over stdio and completes the MCP handshake on raw lines. Its stderr
+/// is discarded; drop the session to close its stdin.
+pub async fn stdio_session(binary: &Path, args: &[&str]) -> Result<(Child, RawSession)> {
+    let mut child = Command::new(binary)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let stdin = child.stdin.take().context("no stdin")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let session = RawSession::over(stdout, stdin).await?;
+    Ok((child, session))
 }
 
 /// Sends a signal to a process this test started.

@@ -7,8 +7,7 @@ use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::TokioChildProcess;
 use serde_json::json;
-use shared::testing::RawSession;
-use tests::{STARTUP_TIMEOUT, binary, signal};
+use tests::{STARTUP_TIMEOUT, binary, signal, stdio_session};
 use tokio::process::Command;
 
 fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
@@ -97,17 +96,9 @@ async fn lists_and_calls_every_tool() -> Result<()> {
 
 #[tokio::test]
 async fn stdout_carries_only_protocol_and_malformed_arguments_are_answered() -> Result<()> {
-    let mut child = Command::new(binary("math-server")?)
-        .args(["--log-level", "debug"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    let stdin = child.stdin.take().context("stdin")?;
-    let stdout = child.stdout.take().context("stdout")?;
     // Every line on stdout must parse as JSON-RPC, even with debug logging on.
-    let mut raw = RawSession::over(stdout, stdin).await?;
+    let (mut child, mut raw) =
+        stdio_session(&binary("math-server")?, &["--log-level", "debug"]).await?;
     let answer = raw
         .request(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
             "params": {"name": "evaluate", "arguments": "{\"expression\": \"1+1\"}"}}))
@@ -137,15 +128,7 @@ async fn stdout_carries_only_protocol_and_malformed_arguments_are_answered() -> 
 #[tokio::test]
 async fn sigterm_and_sigint_end_the_server_cleanly() -> Result<()> {
     for signal_name in ["TERM", "INT"] {
-        let mut child = Command::new(binary("math-server")?)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()?;
-        let stdin = child.stdin.take().context("stdin")?;
-        let stdout = child.stdout.take().context("stdout")?;
-        let raw = RawSession::over(stdout, stdin).await?;
+        let (mut child, raw) = stdio_session(&binary("math-server")?, &[]).await?;
         signal(child.id().context("pid")?, signal_name)?;
         let status = tokio::time::timeout(STARTUP_TIMEOUT, child.wait()).await??;
         assert!(status.success(), "SIG{signal_name}: {status}");

@@ -19,6 +19,8 @@ python="$root/.peers/venv-mcp/bin/python"
 import json, sys
 report = json.load(sys.stdin)
 ours, seed = report["math-server"], report["seed"]
-print(f"cold start: seed / math-server = {seed[\"cold_start_ms\"][\"median\"] / ours[\"cold_start_ms\"][\"median\"]:.1f}x")
-print(f"calls/s:    math-server / seed = {ours[\"calls_per_s\"][\"median\"] / seed[\"calls_per_s\"][\"median\"]:.1f}x")
+cold = seed["cold_start_ms"]["median"] / ours["cold_start_ms"]["median"]
+rate = ours["calls_per_s"]["median"] / seed["calls_per_s"]["median"]
+print("cold start: seed / math-server = %.1fx" % cold)
+print("calls/s:    math-server / seed = %.1fx" % rate)
 '

@@ -8,10 +8,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use num_bigint::{BigInt, BigUint, Sign};
+use num_bigint::{BigInt, BigUint};
 use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{One, Pow, Signed, ToPrimitive, Zero};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 use shared::ToolError;
@@ -199,6 +199,9 @@ pub struct Rounded {
 }
 
 /// Rounds to `digits` significant digits, half to even.
+///
+/// Works on the numerator and denominator as integers (no rational normalization, whose gcd
+/// costs quadratic time on numbers with 100,000 digits).
 pub fn round_significant(value: &BigRational, digits: u32) -> Rounded {
     if value.is_zero() {
         return Rounded {
@@ -207,13 +210,15 @@ pub fn round_significant(value: &BigRational, digits: u32) -> Rounded {
         };
     }
     let digits = digits.max(1);
-    let magnitude = value.abs();
-    let mut exponent = decimal_exponent(&magnitude);
-    // Scale so that the integer part has exactly `digits` digits.
-    let (mut integer, mut exact) = scaled_round(&magnitude, i64::from(digits) - 1 - exponent);
-    if integer.to_string().len() > digits as usize {
+    let numer = value.numer().magnitude();
+    let denom = value.denom().magnitude();
+    let mut exponent = decimal_exponent(numer, denom);
+    let limit = pow10(i64::from(digits));
+    let (mut integer, mut exact) = scaled_round(numer, denom, i64::from(digits) - 1 - exponent);
+    if integer >= limit {
+        // Rounding carried into a new digit (9.99 -> 10.0): the scaled value is 10^digits.
         exponent += 1;
-        (integer, exact) = scaled_round(&magnitude, i64::from(digits) - 1 - exponent);
+        (integer, exact) = scaled_round(numer, denom, i64::from(digits) - 1 - exponent);
     }
     let mut digit_text = integer.to_string();
     // Trailing zeros carry no information in the rendering.
@@ -227,51 +232,51 @@ pub fn round_significant(value: &BigRational, digits: u32) -> Rounded {
     }
 }
 
-/// `round(value * 10^shift)` (half to even) and whether it was exact.
-fn scaled_round(value: &BigRational, shift: i64) -> (BigInt, bool) {
-    let ten = BigInt::from(10u8);
-    let power = ten.pow(shift.unsigned_abs() as u32);
-    let scaled = if shift >= 0 {
-        value * BigRational::from_integer(power)
+fn pow10(exponent: i64) -> BigUint {
+    Pow::pow(BigUint::from(10u8), exponent.unsigned_abs())
+}
+
+/// `round(numer / denom * 10^shift)` (half to even) and whether it was exact.
+fn scaled_round(numer: &BigUint, denom: &BigUint, shift: i64) -> (BigUint, bool) {
+    let (quotient, remainder, divisor) = if shift >= 0 {
+        let (q, r) = (numer * pow10(shift)).div_rem(denom);
+        (q, r, denom.clone())
     } else {
-        value / BigRational::from_integer(power)
+        let divisor = denom * pow10(shift);
+        let (q, r) = numer.div_rem(&divisor);
+        (q, r, divisor)
     };
-    let (quotient, remainder) = scaled.numer().div_rem(scaled.denom());
     if remainder.is_zero() {
         return (quotient, true);
     }
-    let twice: BigInt = remainder * BigInt::from(2u8);
-    let rounded = match twice.cmp(scaled.denom()) {
+    let rounded = match (remainder << 1u8).cmp(&divisor) {
         std::cmp::Ordering::Less => quotient,
-        std::cmp::Ordering::Greater => quotient + 1,
+        std::cmp::Ordering::Greater => quotient + 1u8,
         std::cmp::Ordering::Equal if quotient.is_even() => quotient,
-        std::cmp::Ordering::Equal => quotient + 1,
+        std::cmp::Ordering::Equal => quotient + 1u8,
     };
     (rounded, false)
 }
 
-/// `floor(log10(value))` for a positive rational.
-fn decimal_exponent(value: &BigRational) -> i64 {
-    let numer_digits = value.numer().magnitude().to_string().len() as i64;
-    let denom_digits = value.denom().magnitude().to_string().len() as i64;
-    let estimate = numer_digits - denom_digits;
-    // The estimate is right or one too high.
-    let ten = BigRational::from_integer(BigInt::from(10u8));
-    let threshold = pow_ten(&ten, estimate);
-    if value >= &threshold {
-        estimate
-    } else {
-        estimate - 1
+/// `floor(log10(numer / denom))` for positive integers.
+fn decimal_exponent(numer: &BigUint, denom: &BigUint) -> i64 {
+    let bits = numer.bits() as f64 - denom.bits() as f64;
+    let mut exponent = (bits * std::f64::consts::LOG10_2).floor() as i64;
+    // The estimate is off by at most one or two; settle it exactly.
+    let at_least = |e: i64| -> bool {
+        if e >= 0 {
+            numer >= &(denom * pow10(e))
+        } else {
+            &(numer * pow10(e)) >= denom
+        }
+    };
+    while !at_least(exponent) {
+        exponent -= 1;
     }
-}
-
-fn pow_ten(ten: &BigRational, exponent: i64) -> BigRational {
-    let power = ten.numer().pow(exponent.unsigned_abs() as u32);
-    if exponent >= 0 {
-        BigRational::from_integer(power)
-    } else {
-        BigRational::new(BigInt::one(), power)
+    while at_least(exponent + 1) {
+        exponent += 1;
     }
+    exponent
 }
 
 /// Places the decimal point in `digits` (d.ddd × 10^exponent), in plain notation for
@@ -301,33 +306,26 @@ fn place_point(digits: &str, exponent: i64) -> String {
 
 /// The exact decimal expansion if the denominator has no prime factors but 2 and 5.
 pub fn terminating_decimal(value: &BigRational) -> Option<String> {
-    let mut denom = value.denom().magnitude().clone();
-    let two = BigUint::from(2u8);
-    let five = BigUint::from(5u8);
-    let (mut twos, mut fives) = (0u32, 0u32);
-    while (&denom % &two).is_zero() {
-        denom /= &two;
-        twos += 1;
-    }
-    while (&denom % &five).is_zero() {
-        denom /= &five;
-        fives += 1;
-    }
-    if !denom.is_one() {
-        return None;
-    }
+    let denom = value.denom().magnitude();
+    let twos = denom.trailing_zeros().unwrap_or(0);
+    let odd = denom >> twos;
+    let fives = if odd.is_one() {
+        0
+    } else {
+        // `odd` must be a power of five; its size says which one.
+        let estimate = (odd.bits() as f64 * std::f64::consts::LN_2 / 5f64.ln()).round() as u64;
+        (estimate.saturating_sub(1)..=estimate + 1)
+            .find(|&k| Pow::pow(BigUint::from(5u8), k) == odd)?
+    };
     let places = twos.max(fives);
     if places == 0 {
         return Some(value.numer().to_string());
     }
-    let scaled = value * BigRational::from_integer(BigInt::from(10u8).pow(places));
-    let integer = scaled.to_integer();
-    let sign = if integer.sign() == Sign::Minus {
-        "-"
-    } else {
-        ""
-    };
-    let digits = integer.magnitude().to_string();
+    // numer / (2^twos 5^fives) = numer 2^(places - twos) 5^(places - fives) / 10^places
+    let multiplier =
+        (BigUint::one() << (places - twos)) * Pow::pow(BigUint::from(5u8), places - fives);
+    let digits = (value.numer().magnitude() * multiplier).to_string();
+    let sign = if value.is_negative() { "-" } else { "" };
     let places = places as usize;
     let padded = if digits.len() <= places {
         format!("{}{digits}", "0".repeat(places + 1 - digits.len()))

@@ -20,6 +20,9 @@ const MAX_FACTORIZE_BITS: u64 = 128;
 /// Largest number `is_prime` and `next_prime` accept, in bits (about 1,233 decimal digits).
 const MAX_PRIME_BITS: u64 = 4_096;
 const MAX_NEXT_PRIME_BITS: u64 = 1_024;
+/// Largest modulus and exponent `mod_pow` accepts, in bits (RSA-4096 sizes): the work grows
+/// with the exponent's length times the square of the modulus's.
+const MAX_MOD_POW_BITS: u64 = 4_096;
 
 /// The operations of the `number_theory` tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -180,6 +183,8 @@ pub fn compute(args: &NumberTheoryArgs) -> Result<NumberTheoryResult, ToolError>
         }
         Operation::ModPow => {
             let (base, exponent, modulus) = (&values[0], &values[1], &values[2]);
+            check_bits(exponent, MAX_MOD_POW_BITS, 1)?;
+            check_bits(modulus, MAX_MOD_POW_BITS, 2)?;
             let modulus = positive_modulus(modulus, 2)?;
             let base = if exponent.is_negative() {
                 inverse(base, &modulus)?
@@ -521,5 +526,10 @@ mod tests {
         );
         let huge = format!("1{}", "0".repeat(60));
         assert_eq!(code(Operation::Factorize, &[&huge]), "number_too_large");
+        let long = format!("9{}", "9".repeat(2_000));
+        assert_eq!(
+            code(Operation::ModPow, &["3", &long, "7"]),
+            "number_too_large"
+        );
     }
 }

@@ -5,11 +5,10 @@
 //! approximations. Values are rounded for display to `precision` significant digits, and
 //! `exact` says whether any rounding happened.
 
-use std::collections::BTreeMap;
-
 use num_bigint::BigInt;
+use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::Zero;
+use num_traits::{One, Signed, Zero};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use shared::ToolError;
@@ -132,27 +131,91 @@ impl Display {
     }
 }
 
+/// Data as integers over one common denominator: value `i` is `integers[i] / denom`.
+///
+/// Every input is a decimal, so the common denominator is a power of ten (times a power of
+/// two), and sums, sorting and comparisons run on integers: exact, without normalizing a
+/// fraction at every step.
+struct Scaled {
+    integers: Vec<BigInt>,
+    denom: BigInt,
+}
+
+impl Scaled {
+    fn new(data: &[Number], field: &str, budget: &Budget) -> Result<Self, ToolError> {
+        if data.is_empty() {
+            return Err(ToolError::new("empty_data", format!("`{field}` is empty"))
+                .with_field(field.to_owned())
+                .with_hint("pass at least one number"));
+        }
+        if data.len() > limits::MAX_DATA_POINTS {
+            return Err(ToolError::new(
+                "too_much_data",
+                format!(
+                    "`{field}` has {} values; the limit is {}",
+                    data.len(),
+                    limits::MAX_DATA_POINTS
+                ),
+            )
+            .with_field(field.to_owned())
+            .with_hint("summarize the data in parts"));
+        }
+        let mut denom = BigInt::one();
+        for number in data {
+            if !(&denom % number.0.denom()).is_zero() {
+                denom = denom.lcm(number.0.denom());
+                limits::check_result_bits(denom.bits())?;
+            }
+        }
+        let mut integers = Vec::with_capacity(data.len());
+        for (index, number) in data.iter().enumerate() {
+            integers.push(number.0.numer() * (&denom / number.0.denom()));
+            if index % 4096 == 0 {
+                budget.check()?;
+            }
+        }
+        Ok(Self { integers, denom })
+    }
+
+    fn len(&self) -> BigInt {
+        BigInt::from(self.integers.len())
+    }
+
+    fn sum(&self) -> BigInt {
+        self.integers.iter().sum()
+    }
+
+    /// n Σ a b - Σa Σb, which is n · D_a · D_b · Σ (x - x̄)(y - ȳ).
+    fn centered_product(&self, other: &Scaled, budget: &Budget) -> Result<BigInt, ToolError> {
+        let mut products = BigInt::zero();
+        for (index, (a, b)) in self.integers.iter().zip(&other.integers).enumerate() {
+            products += a * b;
+            if index % 4096 == 0 {
+                budget.check()?;
+            }
+        }
+        Ok(self.len() * products - self.sum() * other.sum())
+    }
+}
+
 /// Summarizes the data.
 pub fn summarize(args: &StatisticsArgs) -> Result<Summary, ToolError> {
     let budget = Budget::start();
-    let data: Vec<BigRational> = args.data.iter().map(|n| n.0.clone()).collect();
-    check_length(&data, "data")?;
     let digits = limits::precision(args.precision)?;
+    let x = Scaled::new(&args.data, "data", &budget)?;
     let mut display = Display {
         digits,
         exact: true,
     };
     let mut notes = Vec::new();
-    let n = data.len();
-    let count = BigRational::from_integer(BigInt::from(n));
+    let n = x.integers.len();
+    let count = x.len();
 
-    let mut sorted = data.clone();
-    sorted.sort();
+    let mut sorted = x.integers.clone();
+    sorted.sort_unstable();
     budget.check()?;
-    let sum: BigRational = data.iter().sum();
-    let mean = &sum / &count;
-    let median = quantile(&sorted, &BigRational::new(1.into(), 2.into()));
-    let deviations = sum_of_products(&data, &mean, &data, &mean, &budget)?;
+    let sum = x.sum();
+    let mean = BigRational::new(sum.clone(), &count * &x.denom);
     let divisor = match args.variance {
         VarianceKind::Sample => n - 1,
         VarianceKind::Population => n,
@@ -161,17 +224,22 @@ pub fn summarize(args: &StatisticsArgs) -> Result<Summary, ToolError> {
         notes.push("the sample variance of one value is undefined (it divides by n - 1 = 0); use variance \"population\" for 0".to_owned());
         None
     } else {
-        Some(&deviations / BigRational::from_integer(BigInt::from(divisor)))
+        // Σ (x - x̄)² = (n Σa² - (Σa)²) / (n D²)
+        let centered = x.centered_product(&x, &budget)?;
+        Some(BigRational::new(
+            centered,
+            &count * BigInt::from(divisor) * &x.denom * &x.denom,
+        ))
     };
 
-    let percentiles = match &args.percentiles {
+    let hundred = BigRational::from_integer(BigInt::from(100));
+    let percentiles: Vec<BigRational> = match &args.percentiles {
         None => [25, 50, 75]
             .iter()
             .map(|p| BigRational::from_integer(BigInt::from(*p)))
             .collect(),
-        Some(list) => list.iter().map(|p| p.0.clone()).collect::<Vec<_>>(),
+        Some(list) => list.iter().map(|p| p.0.clone()).collect(),
     };
-    let hundred = BigRational::from_integer(BigInt::from(100));
     let mut percentile_values = Vec::with_capacity(percentiles.len());
     for (index, p) in percentiles.iter().enumerate() {
         if p < &BigRational::zero() || p > &hundred {
@@ -182,7 +250,7 @@ pub fn summarize(args: &StatisticsArgs) -> Result<Summary, ToolError> {
             .with_field(format!("percentiles[{index}]"))
             .with_hint("percentiles run from 0 (the minimum) to 100 (the maximum)"));
         }
-        let value = quantile(&sorted, &(p / &hundred));
+        let value = quantile(&sorted, &x.denom, &(p / &hundred));
         percentile_values.push(Percentile {
             percentile: display.show(p),
             value: display.show(&value),
@@ -191,19 +259,27 @@ pub fn summarize(args: &StatisticsArgs) -> Result<Summary, ToolError> {
 
     let paired = match &args.y {
         None => None,
-        Some(y) => Some(paired(&data, &mean, y, &mut display, &mut notes, &budget)?),
+        Some(y) => Some(paired(&x, &mean, y, &mut display, &mut notes, &budget)?),
     };
+    let scaled = |integer: &BigInt| BigRational::new(integer.clone(), x.denom.clone());
     let first = sorted.first().cloned().unwrap_or_default();
     let last = sorted.last().cloned().unwrap_or_default();
     Ok(Summary {
         count: n,
-        sum: display.show(&sum),
+        sum: display.show(&scaled(&sum)),
         mean: display.show(&mean),
-        median: display.show(&median),
-        modes: modes(&sorted).iter().map(|m| display.show(m)).collect(),
-        min: display.show(&first),
-        max: display.show(&last),
-        range: display.show(&(&last - &first)),
+        median: display.show(&quantile(
+            &sorted,
+            &x.denom,
+            &BigRational::new(1.into(), 2.into()),
+        )),
+        modes: modes(&sorted)
+            .iter()
+            .map(|m| display.show(&scaled(m)))
+            .collect(),
+        min: display.show(&scaled(&first)),
+        max: display.show(&scaled(&last)),
+        range: display.show(&scaled(&(&last - &first))),
         variance_kind: args.variance,
         std_dev: variance.as_ref().map(|v| display.sqrt(v)).transpose()?,
         variance: variance.as_ref().map(|v| display.show(v)),
@@ -215,116 +291,82 @@ pub fn summarize(args: &StatisticsArgs) -> Result<Summary, ToolError> {
     })
 }
 
-fn check_length(data: &[BigRational], field: &str) -> Result<(), ToolError> {
-    if data.is_empty() {
-        return Err(ToolError::new("empty_data", format!("`{field}` is empty"))
-            .with_field(field.to_owned())
-            .with_hint("pass at least one number"));
-    }
-    if data.len() > limits::MAX_DATA_POINTS {
-        return Err(ToolError::new(
-            "too_much_data",
-            format!(
-                "`{field}` has {} values; the limit is {}",
-                data.len(),
-                limits::MAX_DATA_POINTS
-            ),
-        )
-        .with_field(field.to_owned())
-        .with_hint("summarize the data in parts"));
-    }
-    Ok(())
-}
-
-/// Σ (x - x̄)(y - ȳ).
-fn sum_of_products(
-    x: &[BigRational],
-    x_mean: &BigRational,
-    y: &[BigRational],
-    y_mean: &BigRational,
-    budget: &Budget,
-) -> Result<BigRational, ToolError> {
-    let mut total = BigRational::zero();
-    for (index, (a, b)) in x.iter().zip(y).enumerate() {
-        total += (a - x_mean) * (b - y_mean);
-        if index % 4096 == 0 {
-            budget.check()?;
-        }
-    }
-    Ok(total)
-}
-
-/// Type 7 quantile of sorted data, `q` in [0, 1].
-fn quantile(sorted: &[BigRational], q: &BigRational) -> BigRational {
+/// Type 7 quantile of sorted scaled data, `q` in [0, 1].
+fn quantile(sorted: &[BigInt], denom: &BigInt, q: &BigRational) -> BigRational {
     let last = BigRational::from_integer(BigInt::from(sorted.len() - 1));
     let position = q * last;
     let lower = position.floor();
-    let index = lower
-        .to_integer()
-        .try_into()
-        .unwrap_or(0usize)
+    let index = usize::try_from(lower.to_integer())
+        .unwrap_or(0)
         .min(sorted.len() - 1);
     let fraction = &position - &lower;
-    match sorted.get(index + 1) {
-        Some(next) if !fraction.is_zero() => &sorted[index] + fraction * (next - &sorted[index]),
-        _ => sorted[index].clone(),
-    }
+    let low = BigRational::from_integer(sorted[index].clone());
+    let value = match sorted.get(index + 1) {
+        Some(next) if !fraction.is_zero() => {
+            &low + fraction * (BigRational::from_integer(next.clone()) - &low)
+        }
+        _ => low,
+    };
+    value / BigRational::from_integer(denom.clone())
 }
 
-fn modes(sorted: &[BigRational]) -> Vec<BigRational> {
-    let mut counts: BTreeMap<&BigRational, usize> = BTreeMap::new();
-    for value in sorted {
-        *counts.entry(value).or_default() += 1;
-    }
-    let highest = counts.values().copied().max().unwrap_or(0);
+/// The most frequent values of sorted data; empty when no value repeats.
+fn modes(sorted: &[BigInt]) -> Vec<BigInt> {
+    let runs: Vec<(&BigInt, usize)> = sorted
+        .chunk_by(|a, b| a == b)
+        .map(|run| (&run[0], run.len()))
+        .collect();
+    let highest = runs.iter().map(|(_, count)| *count).max().unwrap_or(0);
     if highest < 2 {
         return Vec::new();
     }
-    counts
-        .into_iter()
-        .filter(|(_, c)| *c == highest)
-        .map(|(v, _)| v.clone())
+    runs.into_iter()
+        .filter(|(_, count)| *count == highest)
+        .map(|(value, _)| value.clone())
         .collect()
 }
 
 fn paired(
-    x: &[BigRational],
+    x: &Scaled,
     x_mean: &BigRational,
     y: &[Number],
     display: &mut Display,
     notes: &mut Vec<String>,
     budget: &Budget,
 ) -> Result<Paired, ToolError> {
-    let y: Vec<BigRational> = y.iter().map(|n| n.0.clone()).collect();
-    check_length(&y, "y")?;
-    if y.len() != x.len() {
+    let y = Scaled::new(y, "y", budget)?;
+    if y.integers.len() != x.integers.len() {
         return Err(ToolError::new(
             "length_mismatch",
-            format!("`data` has {} values but `y` has {}", x.len(), y.len()),
+            format!(
+                "`data` has {} values but `y` has {}",
+                x.integers.len(),
+                y.integers.len()
+            ),
         )
         .with_field("y")
         .with_hint("pass one y value for each x value"));
     }
-    let count = BigRational::from_integer(BigInt::from(y.len()));
-    let y_mean = y.iter().sum::<BigRational>() / count;
-    let sxx = sum_of_products(x, x_mean, x, x_mean, budget)?;
-    let syy = sum_of_products(&y, &y_mean, &y, &y_mean, budget)?;
-    let sxy = sum_of_products(x, x_mean, &y, &y_mean, budget)?;
-    let (slope, intercept) = if sxx.is_zero() {
+    let y_mean = BigRational::new(y.sum(), y.len() * &y.denom);
+    let cxx = x.centered_product(x, budget)?;
+    let cyy = y.centered_product(&y, budget)?;
+    let cxy = x.centered_product(&y, budget)?;
+    let (slope, intercept) = if cxx.is_zero() {
         notes.push("x does not vary, so the regression line is undefined".to_owned());
         (None, None)
     } else {
-        let slope = &sxy / &sxx;
+        // slope = Σ(x-x̄)(y-ȳ) / Σ(x-x̄)² = cxy / cxx · D_x / D_y
+        let slope = BigRational::new(&cxy * &x.denom, &cxx * &y.denom);
         let intercept = &y_mean - &slope * x_mean;
         (Some(display.show(&slope)), Some(display.show(&intercept)))
     };
-    let (correlation, r_squared) = if sxx.is_zero() || syy.is_zero() {
+    let (correlation, r_squared) = if cxx.is_zero() || cyy.is_zero() {
         notes.push("correlation is undefined when x or y does not vary".to_owned());
         (None, None)
     } else {
-        let r_squared = &sxy * &sxy / (&sxx * &syy);
+        let r_squared = BigRational::new(&cxy * &cxy, &cxx * &cyy);
         let magnitude = display.sqrt(&r_squared)?;
-        let correlation = if sxy < BigRational::zero() && magnitude != "0" {
+        let correlation = if cxy.is_negative() && magnitude != "0" {
             format!("-{magnitude}")
         } else {
             magnitude

@@ -21,6 +21,9 @@ use shared::ToolError;
 use crate::limits;
 use crate::number::{self, Number};
 
+/// Largest value `convert_units` accepts, in bits of numerator or denominator (~1,233 digits).
+const MAX_VALUE_BITS: u64 = 4_096;
+
 /// Exponents of the base dimensions: length, mass, time, temperature, current, amount, information.
 type Dimension = [i8; 7];
 const DIMENSION_NAMES: [&str; 7] = [
@@ -499,6 +502,15 @@ pub struct Conversion {
 /// Converts an amount between units of the same dimension.
 pub fn convert(args: &ConvertArgs) -> Result<Conversion, ToolError> {
     let digits = limits::precision(args.precision)?;
+    let magnitude_bits = args.value.0.numer().bits().max(args.value.0.denom().bits());
+    if magnitude_bits > MAX_VALUE_BITS {
+        return Err(ToolError::new(
+            "number_too_large",
+            "the value has more than about 1,200 digits",
+        )
+        .with_field("value")
+        .with_hint("unit conversion works on amounts up to about 1e1200; scale the value first"));
+    }
     let from = parse_compound(&args.from, "from")?;
     let to = parse_compound(&args.to, "to")?;
     if from.dimension != to.dimension {
@@ -616,6 +628,10 @@ mod tests {
             "unknown_unit"
         );
         assert_eq!(run("1", "", "m").expect_err("empty").code(), "unknown_unit");
+        assert_eq!(
+            run("1e99999", "ly", "nm").expect_err("huge").code(),
+            "number_too_large"
+        );
         assert_eq!(
             run("1", "km/h/s", "m/s^2").expect("accel").dimension,
             "length/time^2"

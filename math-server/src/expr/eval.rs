@@ -8,7 +8,7 @@ use num_rational::BigRational;
 use shared::ToolError;
 
 use super::parser::unknown_name;
-use super::syntax::{BinaryOp, Constant, Function, Node, NodeKind};
+use super::syntax::{BinaryOp, Constant, Function, Node, NodeKind, Operation};
 use crate::limits::Budget;
 
 /// One way of doing arithmetic on expression values.
@@ -68,16 +68,28 @@ pub(crate) fn evaluate<A: Arithmetic>(
         NodeKind::Negate(operand) => {
             Ok(arithmetic.negate(evaluate(arithmetic, operand, variables, budget)?))
         }
-        NodeKind::Binary(op, left, right) => {
-            let left = evaluate(arithmetic, left, variables, budget)?;
-            let right = evaluate(arithmetic, right, variables, budget)?;
-            arithmetic.binary(*op, left, right).map_err(located)
-        }
-        NodeKind::Factorial(operand) => {
-            let operand = evaluate(arithmetic, operand, variables, budget)?;
-            arithmetic
-                .call(Function::Factorial, vec![operand])
-                .map_err(located)
+        NodeKind::Chain(first, steps) => {
+            let mut value = evaluate(arithmetic, first, variables, budget)?;
+            for step in steps {
+                budget.check()?;
+                let located = |error: ToolError| {
+                    if error.position().is_some() {
+                        error
+                    } else {
+                        error.with_field("expression").with_position(step.position)
+                    }
+                };
+                value = match &step.operation {
+                    Operation::Binary(op, right) => {
+                        let right = evaluate(arithmetic, right, variables, budget)?;
+                        arithmetic.binary(*op, value, right).map_err(located)?
+                    }
+                    Operation::Factorial => arithmetic
+                        .call(Function::Factorial, vec![value])
+                        .map_err(located)?,
+                };
+            }
+            Ok(value)
         }
         NodeKind::Call(function, arguments) => {
             let values = arguments

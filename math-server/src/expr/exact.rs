@@ -18,6 +18,9 @@ use super::syntax::{BinaryOp, Constant, Function};
 use crate::limits::{self, Budget};
 
 const ROUNDING: RoundingMode = RoundingMode::ToEven;
+/// Largest trigonometric argument, in bits of magnitude: reducing a larger one modulo 2π needs
+/// π to as many bits, which takes seconds.
+const MAX_TRIG_ARGUMENT_BITS: u64 = 1_024;
 /// Roots above this degree are not tried exactly (`x^(1/q)` for large `q`).
 const MAX_EXACT_ROOT: u32 = 1_000;
 
@@ -59,25 +62,39 @@ impl Exact {
     fn to_real(&self, value: &Value) -> BigFloat {
         match value {
             Value::Real(real) => real.clone(),
-            Value::Rational(rational) => {
-                let mut constants = self.constants.borrow_mut();
-                let numer = BigFloat::parse(
-                    &rational.numer().to_string(),
-                    Radix::Dec,
-                    self.bits,
-                    ROUNDING,
-                    &mut constants,
-                );
-                let denom = BigFloat::parse(
-                    &rational.denom().to_string(),
-                    Radix::Dec,
-                    self.bits,
-                    ROUNDING,
-                    &mut constants,
-                );
-                numer.div(&denom, self.bits, ROUNDING)
+            Value::Rational(rational) => self.rational_to_real(rational),
+        }
+    }
+
+    /// Converts with binary scaling: `numer * 2^k / denom` as an integer of about `bits` bits,
+    /// then `2^-k`. Costs one division, however many digits the rational has.
+    fn rational_to_real(&self, rational: &BigRational) -> BigFloat {
+        if rational.is_zero() {
+            return BigFloat::from_word(0, self.bits);
+        }
+        let numer_bits = i64::try_from(rational.numer().bits()).unwrap_or(i64::MAX);
+        let denom_bits = i64::try_from(rational.denom().bits()).unwrap_or(i64::MAX);
+        let shift = self.bits as i64 + 2 + denom_bits - numer_bits;
+        let scaled = if shift >= 0 {
+            (rational.numer() << shift as u64) / rational.denom()
+        } else {
+            rational.numer() / (rational.denom() << shift.unsigned_abs())
+        };
+        let mut real = BigFloat::parse(
+            &scaled.to_string(),
+            Radix::Dec,
+            self.bits,
+            ROUNDING,
+            &mut self.constants.borrow_mut(),
+        );
+        if let Some(exponent) = real.exponent() {
+            let scaled_exponent = i64::from(exponent) - shift;
+            match i32::try_from(scaled_exponent) {
+                Ok(exponent) => real.set_exponent(exponent),
+                Err(_) => return BigFloat::nan(None),
             }
         }
+        real
     }
 
     /// Checks a floating-point result: NaN is a domain error, infinity an overflow.
@@ -397,6 +414,13 @@ impl Arithmetic for Exact {
                 if let Some(exact) = self.exact_trig(function, &first)? {
                     return Ok(Value::Rational(exact));
                 }
+                if magnitude_bits(&first) > MAX_TRIG_ARGUMENT_BITS {
+                    return Err(ToolError::new(
+                        "argument_too_large",
+                        format!("{} of a number beyond 2^{MAX_TRIG_ARGUMENT_BITS} cannot be computed accurately in time", function.names()[0]),
+                    )
+                    .with_hint("reduce the angle modulo a full turn first, or use mode \"float\""));
+                }
                 let radians = self.radians(&first);
                 self.real_function(&radians, function)
             }
@@ -450,6 +474,12 @@ impl Arithmetic for Exact {
                     Value::Rational(r) => r,
                     Value::Real(x) => real_to_rational(&x)?,
                 };
+                // Rounding to `decimals` places scales the value by 10^decimals first.
+                let scale_bits =
+                    (decimals.unsigned_abs() as f64 * std::f64::consts::LOG2_10) as u64;
+                limits::check_result_bits(
+                    rational.numer().bits().max(rational.denom().bits()) + scale_bits,
+                )?;
                 let scale = BigRational::from_integer(
                     BigInt::from(10u8).pow(decimals.unsigned_abs() as u32),
                 );
@@ -559,6 +589,16 @@ impl Exact {
             }
             _ => 0.into(),
         })))
+    }
+}
+
+/// Roughly log2 |value|: how far a value is from zero, in bits.
+fn magnitude_bits(value: &Value) -> u64 {
+    match value {
+        Value::Rational(r) => r.numer().bits().saturating_sub(r.denom().bits()),
+        Value::Real(x) => x
+            .exponent()
+            .map_or(u64::MAX, |e| u64::try_from(e).unwrap_or(0)),
     }
 }
 

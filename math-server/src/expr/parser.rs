@@ -9,7 +9,7 @@
 
 use shared::ToolError;
 
-use super::syntax::{BinaryOp, Constant, Function, Node, NodeKind};
+use super::syntax::{BinaryOp, Constant, Function, Node, NodeKind, Operation, Step};
 use crate::{limits, number};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -247,36 +247,40 @@ impl Parser {
     fn expression(&mut self, min_power: u8) -> Result<Node, ToolError> {
         let (_, start) = self.peek();
         self.descend(start)?;
-        let mut left = self.prefix()?;
+        let first = self.prefix()?;
+        let mut steps = Vec::new();
         loop {
             let (token, at) = self.peek();
-            if token == Token::Bang {
+            let operation = if token == Token::Bang {
                 if POSTFIX_POWER < min_power {
                     break;
                 }
                 self.advance();
-                left = Node {
-                    position: left.position,
-                    kind: NodeKind::Factorial(Box::new(left)),
+                Operation::Factorial
+            } else {
+                let Some((left_power, right_power, op)) = infix_power(&token) else {
+                    break;
                 };
-                let _ = at;
-                continue;
-            }
-            let Some((left_power, right_power, op)) = infix_power(&token) else {
-                break;
+                if left_power < min_power {
+                    break;
+                }
+                self.advance();
+                Operation::Binary(op, self.expression(right_power)?)
             };
-            if left_power < min_power {
-                break;
-            }
-            self.advance();
-            let right = self.expression(right_power)?;
-            left = Node {
+            steps.push(Step {
+                operation,
                 position: at,
-                kind: NodeKind::Binary(op, Box::new(left), Box::new(right)),
-            };
+            });
         }
         self.depth -= 1;
-        Ok(left)
+        Ok(if steps.is_empty() {
+            first
+        } else {
+            Node {
+                position: first.position,
+                kind: NodeKind::Chain(Box::new(first), steps),
+            }
+        })
     }
 
     fn prefix(&mut self) -> Result<Node, ToolError> {
@@ -481,25 +485,56 @@ mod tests {
         parse(text).expect_err(text)
     }
 
+    /// The tree as a fully parenthesized string.
+    fn shape(text: &str) -> String {
+        fn render(node: &Node) -> String {
+            match &node.kind {
+                NodeKind::Number(n) => n.to_string(),
+                NodeKind::Constant(c) => format!("{c:?}"),
+                NodeKind::Variable(name) => name.clone(),
+                NodeKind::Negate(operand) => format!("(-{})", render(operand)),
+                NodeKind::Call(f, arguments) => format!(
+                    "{}({})",
+                    f.names()[0],
+                    arguments.iter().map(render).collect::<Vec<_>>().join(", ")
+                ),
+                NodeKind::Chain(first, steps) => {
+                    steps
+                        .iter()
+                        .fold(render(first), |left, step| match &step.operation {
+                            Operation::Binary(op, right) => {
+                                format!("({left} {op:?} {})", render(right))
+                            }
+                            Operation::Factorial => format!("({left}!)"),
+                        })
+                }
+            }
+        }
+        render(&parse(text).expect(text))
+    }
+
     #[test]
     fn precedence_and_associativity() {
-        let shape = |text: &str| format!("{:?}", parse(text).expect(text).kind);
-        // -2^2 is -(2^2)
-        assert!(shape("-2^2").starts_with("Negate(Node { kind: Binary(Power"));
-        // 2^3^2 is 2^(3^2)
-        let tree = parse("2^3^2").expect("parse");
-        let NodeKind::Binary(BinaryOp::Power, _, right) = tree.kind else {
-            panic!("not a power")
+        assert_eq!(shape("-2^2"), "(-(2 Power 2))");
+        assert_eq!(shape("2^3^2"), "(2 Power (3 Power 2))");
+        assert_eq!(shape("2**3"), "(2 Power 3)");
+        assert_eq!(shape("2^-1"), "(2 Power (-1))");
+        assert_eq!(shape("1 - 2 - 3"), "((1 Subtract 2) Subtract 3)");
+        assert_eq!(shape("1 + 2 * 3"), "(1 Add (2 Multiply 3))");
+        assert_eq!(shape("-3!"), "(-(3!))");
+        assert_eq!(shape("2^3!"), "(2 Power (3!))");
+        assert_eq!(shape("5!!"), "((5!)!)");
+    }
+
+    #[test]
+    fn long_chains_stay_flat() {
+        let sum = vec!["1"; 4_999].join("+");
+        let tree = parse(&sum).expect("sum");
+        let NodeKind::Chain(_, steps) = tree.kind else {
+            panic!("not a chain")
         };
-        assert!(matches!(
-            right.kind,
-            NodeKind::Binary(BinaryOp::Power, _, _)
-        ));
-        // ** is ^
-        assert!(matches!(
-            parse("2**3").expect("parse").kind,
-            NodeKind::Binary(BinaryOp::Power, _, _)
-        ));
+        assert_eq!(steps.len(), 4_998);
+        assert!(parse(&format!("3{}", "!".repeat(9_000))).is_ok());
     }
 
     #[test]
@@ -558,6 +593,9 @@ mod tests {
 
     #[test]
     fn unicode_operators_are_accepted() {
-        assert_eq!(parse("6 × 7 ÷ 2 − 1").expect("parse").position, 10);
+        assert_eq!(
+            shape("6 × 7 ÷ 2 − 1"),
+            "(((6 Multiply 7) Divide 2) Subtract 1)"
+        );
     }
 }

@@ -15,9 +15,26 @@ pub(crate) enum NodeKind {
     Constant(Constant),
     Variable(String),
     Negate(Box<Node>),
-    Binary(BinaryOp, Box<Node>, Box<Node>),
-    Factorial(Box<Node>),
+    /// A value followed by operations applied left to right: `1 + 2 - 3`, `5!!`, `a * b / c`.
+    /// Kept flat (not as a left-nested tree) so that a long sum neither recurses deeply when
+    /// evaluated nor when dropped.
+    Chain(Box<Node>, Vec<Step>),
     Call(Function, Vec<Node>),
+}
+
+/// One operation of a [`NodeKind::Chain`], with the character offset of its operator.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Step {
+    pub(crate) operation: Operation,
+    pub(crate) position: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Operation {
+    /// A binary operator and its right operand.
+    Binary(BinaryOp, Node),
+    /// Postfix `!`.
+    Factorial,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -77,7 +77,7 @@ mod output;
 mod runner;
 mod server;
 mod snapshot;
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use cli::{LogFormat, ServeArgs, Transport};

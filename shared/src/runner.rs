@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use rmcp::ServiceExt;
+use rmcp::service::ServerInitializeError;
 use tokio::io::AsyncReadExt;
 use tokio_util::sync::CancellationToken;
 
@@ -120,9 +121,15 @@ async fn serve_stdio<T: Tools>(
     let (reader, writer) = rmcp::transport::stdio_pipes();
     let transport = (GuardedLines::new(reader), writer);
     let running = tokio::select! {
-        running = server.serve_with_ct(transport, shutdown.child_token()) => {
-            running.map_err(|error| RunError::Initialize(error.to_string()))?
-        }
+        running = server.serve_with_ct(transport, shutdown.child_token()) => match running {
+            Ok(running) => running,
+            // A client that leaves before the handshake is a normal end, not a failure.
+            Err(ServerInitializeError::ConnectionClosed(reason)) => {
+                tracing::info!(%reason, "the client left before initializing");
+                return Ok(());
+            }
+            Err(error) => return Err(RunError::Initialize(error.to_string())),
+        },
         () = shutdown.cancelled() => return Ok(()),
     };
     match running.waiting().await {

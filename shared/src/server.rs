@@ -184,7 +184,124 @@ impl<T: Tools> ToolServer<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::TestClient;
+    use rmcp::handler::server::wrapper::{Json, Parameters};
     use rmcp::model::ContentBlock;
+    use rmcp::{tool, tool_router};
+    use serde_json::json;
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct CountArgs {
+        count: u32,
+    }
+
+    #[derive(serde::Serialize, schemars::JsonSchema)]
+    struct Counted {
+        count: u32,
+    }
+
+    struct Fragile {
+        tool_router: ToolRouter<Self>,
+    }
+
+    #[tool_router]
+    impl Fragile {
+        /// Echoes the count.
+        #[tool]
+        fn echo(&self, Parameters(args): Parameters<CountArgs>) -> Json<Counted> {
+            Json(Counted { count: args.count })
+        }
+
+        /// Panics, as a buggy tool might.
+        #[tool]
+        fn boom(&self) -> String {
+            let empty: Vec<u8> = Vec::new();
+            format!("{}", empty[usize::from(empty.is_empty())])
+        }
+    }
+
+    impl Tools for Fragile {
+        fn identity(&self) -> ServerIdentity {
+            ServerIdentity {
+                name: "fragile-server",
+                version: "9.8.7",
+                title: "Fragile",
+                instructions: "Call echo.",
+                default_port: 0,
+            }
+        }
+        fn tool_router(&self) -> &ToolRouter<Self> {
+            &self.tool_router
+        }
+    }
+
+    async fn fragile() -> TestClient {
+        TestClient::connect(ToolServer::new(Fragile {
+            tool_router: Fragile::tool_router(),
+        }))
+        .await
+        .expect("connect")
+    }
+
+    #[tokio::test]
+    async fn identity_comes_from_the_server_not_from_rmcp() {
+        let client = fragile().await;
+        let info = client.server_info().expect("info");
+        let implementation = info.server_info.clone().expect("implementation");
+        assert_eq!(
+            (
+                implementation.name.as_str(),
+                implementation.version.as_str()
+            ),
+            ("fragile-server", "9.8.7")
+        );
+        assert_eq!(info.instructions.as_deref(), Some("Call echo."));
+        let names: Vec<String> = client
+            .list_tools()
+            .await
+            .expect("tools")
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        assert_eq!(names, ["boom", "echo"]);
+        client.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_panicking_tool_is_answered_and_the_server_keeps_serving() {
+        let client = fragile().await;
+        let result = client.call("boom", json!({})).await.expect("answered");
+        assert_eq!(result.is_error, Some(true));
+        assert_eq!(
+            result.structured_content.expect("structured")["error"]["code"],
+            "internal_error"
+        );
+        let echoed = client
+            .call("echo", json!({"count": 3}))
+            .await
+            .expect("echo");
+        assert_eq!(echoed.structured_content.expect("structured")["count"], 3);
+        client.close().await;
+    }
+
+    #[tokio::test]
+    async fn wrong_argument_types_are_structured_tool_errors() {
+        let client = fragile().await;
+        let result = client
+            .call("echo", json!({"count": "three"}))
+            .await
+            .expect("answered");
+        assert_eq!(result.is_error, Some(true));
+        let error = &result.structured_content.expect("structured")["error"];
+        assert_eq!(error["code"], "invalid_arguments");
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("invalid type")),
+            "{error}"
+        );
+        client.close().await;
+    }
 
     #[test]
     fn rmcp_argument_errors_get_a_code_and_hint() {

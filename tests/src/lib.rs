@@ -2,13 +2,12 @@
 //! processes, and install third-party peers.
 //!
 //! Cargo gives a test the path of a binary only for binaries of its own package, so
-//! [`binary`] builds the one asked for with the same cargo and profile and asks cargo where it
-//! put it. [`Server`] owns a child process and ends it (by its PID, never by name) when dropped.
+//! [`binary`] asks cargo for the workspace's binaries. [`Server`] owns a child process and ends it (by its PID, never by name) when dropped.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -27,44 +26,62 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".."))
 }
 
-/// Builds the binary `name` of package `name` (once per test process) and returns its path.
+/// The path of the workspace binary `name`, built on first use.
+///
+/// Cargo gives a test only the binaries of its own package. This asks cargo for the
+/// workspace's test build (`cargo test --workspace --no-run`), which under
+/// `cargo test --workspace` is already done, so the binaries come with the same features and
+/// nothing is compiled twice.
 pub fn binary(name: &str) -> Result<PathBuf> {
-    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let built = BUILT.get_or_init(Default::default);
-    let mut built = built
-        .lock()
-        .map_err(|_| anyhow::anyhow!("binary cache poisoned"))?;
-    if let Some(path) = built.get(name) {
-        return Ok(path.clone());
-    }
+    static BUILT: OnceLock<Result<HashMap<String, PathBuf>, String>> = OnceLock::new();
+    let binaries = BUILT
+        .get_or_init(|| build_binaries().map_err(|error| format!("{error:#}")))
+        .as_ref()
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    binaries
+        .get(name)
+        .cloned()
+        .with_context(|| format!("the workspace has no binary named {name}"))
+}
+
+fn build_binaries() -> Result<HashMap<String, PathBuf>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = std::process::Command::new(cargo)
         .args([
-            "build",
+            "test",
+            "--workspace",
+            "--no-run",
             "--quiet",
             "--message-format=json",
-            "-p",
-            name,
-            "--bin",
-            name,
         ])
         .current_dir(workspace_root())
+        .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .with_context(|| format!("running cargo build for {name}"))?;
+        .context("running cargo test --no-run")?;
     if !output.status.success() {
-        bail!("cargo build -p {name} failed with {}", output.status);
+        bail!(
+            "cargo test --workspace --no-run failed with {}",
+            output.status
+        );
     }
-    let path = String::from_utf8_lossy(&output.stdout)
+    let binaries = String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|message| {
-            message["reason"] == "compiler-artifact" && message["target"]["name"] == name
+            message["reason"] == "compiler-artifact"
+                && message["profile"]["test"] == false
+                && message["target"]["kind"]
+                    .as_array()
+                    .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"))
         })
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo did not report an executable for {name}"))?;
-    built.insert(name.to_owned(), path.clone());
-    Ok(path)
+        .filter_map(|message| {
+            let name = message["target"]["name"].as_str()?.to_owned();
+            let path = PathBuf::from(message["executable"].as_str()?);
+            Some((name, path))
+        })
+        .collect();
+    Ok(binaries)
 }
 
 /// A server child process, ended when dropped.

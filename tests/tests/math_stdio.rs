@@ -158,3 +158,36 @@ async fn version_and_help() -> Result<()> {
     assert!(String::from_utf8(output.stderr)?.contains("carrier-pigeon"));
     Ok(())
 }
+
+#[tokio::test]
+async fn logs_go_to_stderr_as_json_lines_when_asked() -> Result<()> {
+    let output = Command::new(binary("math-server")?)
+        .args(["--log-format", "json", "--log-level", "info"])
+        .stdin(Stdio::null())
+        .output()
+        .await?;
+    assert!(
+        output.status.success(),
+        "a client that leaves before initializing is a clean end"
+    );
+    assert!(output.stdout.is_empty(), "stdout must carry only protocol");
+    let stderr = String::from_utf8(output.stderr)?;
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(!lines.is_empty());
+    for line in lines {
+        let event: serde_json::Value =
+            serde_json::from_str(line).with_context(|| line.to_owned())?;
+        assert!(
+            event["level"].is_string() && event["fields"].is_object(),
+            "{event}"
+        );
+    }
+    let output = Command::new(binary("math-server")?)
+        .args(["--log-level", "=bad=filter=="])
+        .stdin(Stdio::null())
+        .output()
+        .await?;
+    assert!(!output.status.success());
+    assert!(String::from_utf8(output.stderr)?.contains("invalid log filter"));
+    Ok(())
+}

@@ -6,7 +6,6 @@
 //! digits only where the caller asked for it or the value is irrational.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use num_bigint::{BigInt, BigUint};
 use num_integer::Integer;
@@ -356,12 +355,6 @@ pub fn format_f64(value: f64) -> String {
         format!("{value}")
     } else {
         format!("{value:e}")
-    }
-}
-
-impl fmt::Display for Number {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&render(&self.0, limits::DEFAULT_DIGITS).exact)
     }
 }
 

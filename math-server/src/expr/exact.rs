@@ -326,7 +326,7 @@ impl Arithmetic for Exact {
                 let quotient = a.div(&b, p, ROUNDING).floor();
                 a.sub(&quotient.mul(&b, p, ROUNDING), p, ROUNDING)
             }
-            BinaryOp::Power => unreachable_power(),
+            BinaryOp::Power => return self.power(left, right),
         };
         self.checked(result, "the result")
     }
@@ -602,10 +602,6 @@ fn magnitude_bits(value: &Value) -> u64 {
     }
 }
 
-fn unreachable_power() -> BigFloat {
-    BigFloat::nan(None)
-}
-
 /// `+ - * / %` on rationals, refusing results beyond the size limit.
 pub(crate) fn rational_binary(
     op: BinaryOp,
@@ -638,11 +634,18 @@ pub(crate) fn rational_binary(
             }
             a - b * (a / b).floor()
         }
+        // Only an integer power of a rational is rational; `Exact::power` handles the rest.
+        BinaryOp::Power if b.is_integer() => match integer_power(a, b.numer())? {
+            Value::Rational(power) => power,
+            Value::Real(_) => {
+                return Err(ToolError::new("internal_error", "unexpected real power"));
+            }
+        },
         BinaryOp::Power => {
-            return integer_power(a, b.numer()).and_then(|v| match v {
-                Value::Rational(r) => Ok(r),
-                Value::Real(_) => Err(ToolError::new("internal_error", "unexpected real power")),
-            });
+            return Err(ToolError::new(
+                "internal_error",
+                "a fractional power is not a rational operation",
+            ));
         }
     };
     limits::check_result_bits(result.numer().bits().max(result.denom().bits()))?;

@@ -15,6 +15,7 @@ import time
 
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+
 CASES = [
  ("evaluate", {"expression": "sin(10^99999)"}),
  ("evaluate", {"expression": "exp(10^99999)"}),

@@ -64,7 +64,8 @@ enum Prefixes {
     Data,
 }
 
-/// One unit of the table: names, dimension, factor to SI, offset (absolute temperatures only).
+/// One unit of the table: names, dimension, factor to SI and offset (absolute temperatures
+/// only: kelvin = value * factor + offset), each a decimal or a fraction `p/q`.
 struct UnitDef {
     names: &'static [&'static str],
     dimension: Dimension,
@@ -119,8 +120,8 @@ const TABLE: &[UnitDef] = &[
     // Temperature (absolute scales with offsets: K = value * factor + offset).
     unit(&["K", "kelvin"], TEMPERATURE, "1", Prefixes::None),
     UnitDef { names: &["°C", "degC", "celsius", "℃"], dimension: TEMPERATURE, factor: "1", offset: "273.15", prefixes: Prefixes::None },
-    UnitDef { names: &["°F", "degF", "fahrenheit", "℉"], dimension: TEMPERATURE, factor: "0.5555555555555555555555555555555555555556", offset: "0", prefixes: Prefixes::None },
-    unit(&["°R", "degR", "rankine"], TEMPERATURE, "0.5555555555555555555555555555555555555556", Prefixes::None),
+    UnitDef { names: &["°F", "degF", "fahrenheit", "℉"], dimension: TEMPERATURE, factor: "5/9", offset: "45967/180", prefixes: Prefixes::None },
+    unit(&["°R", "degR", "rankine"], TEMPERATURE, "5/9", Prefixes::None),
     // Other base units.
     unit(&["A", "ampere", "amperes", "amp", "amps"], CURRENT, "1", Prefixes::Si),
     unit(&["mol", "mole", "moles"], AMOUNT, "1", Prefixes::Si),
@@ -140,8 +141,8 @@ const TABLE: &[UnitDef] = &[
     unit(&["tsp", "teaspoon"], VOLUME, "0.00000492892159375", Prefixes::None),
     // Speed.
     unit(&["mph"], SPEED, "0.44704", Prefixes::None),
-    unit(&["kph", "kmh"], SPEED, "0.2777777777777777777777777777777777777778", Prefixes::None),
-    unit(&["kn", "kt", "knot", "knots"], SPEED, "0.5144444444444444444444444444444444444444", Prefixes::None),
+    unit(&["kph", "kmh"], SPEED, "5/18", Prefixes::None),
+    unit(&["kn", "kt", "knot", "knots"], SPEED, "463/900", Prefixes::None),
     unit(&["c", "speed_of_light"], SPEED, "299792458", Prefixes::None),
     // Force, energy, power, pressure.
     unit(&["N", "newton", "newtons"], FORCE, "1", Prefixes::Si),
@@ -159,23 +160,14 @@ const TABLE: &[UnitDef] = &[
     unit(&["Pa", "pascal", "pascals"], PRESSURE, "1", Prefixes::Si),
     unit(&["bar"], PRESSURE, "100000", Prefixes::Si),
     unit(&["atm", "atmosphere"], PRESSURE, "101325", Prefixes::None),
-    unit(&["psi"], PRESSURE, "6894.757293168361336722673445346890693781", Prefixes::None),
+    unit(&["psi"], PRESSURE, "44482216152605/6451600000", Prefixes::None),
     unit(&["mmHg"], PRESSURE, "133.322387415", Prefixes::None),
-    unit(&["Torr", "torr"], PRESSURE, "133.3223684210526315789473684210526315789", Prefixes::None),
+    unit(&["Torr", "torr"], PRESSURE, "101325/760", Prefixes::None),
     unit(&["inHg"], PRESSURE, "3386.389", Prefixes::None),
     // Electricity and frequency.
     unit(&["Hz", "hertz"], FREQUENCY, "1", Prefixes::Si),
     unit(&["C", "coulomb", "coulombs"], CHARGE, "1", Prefixes::Si),
     unit(&["V", "volt", "volts"], VOLTAGE, "1", Prefixes::Si),
-];
-
-/// Exact factors that a decimal cannot write: (names, numerator, denominator) of `factor`.
-const EXACT_FRACTIONS: &[(&str, i64, i64)] = &[
-    ("°F", 5, 9),
-    ("°R", 5, 9),
-    ("kph", 5, 18),
-    ("kn", 463, 900),
-    ("Torr", 101_325, 760),
 ];
 
 #[rustfmt::skip]
@@ -257,23 +249,20 @@ static UNITS: LazyLock<BTreeMap<String, Unit>> = LazyLock::new(|| {
 
 /// A table entry's exact factor and offset.
 fn resolve(def: &UnitDef) -> Unit {
-    let exact = EXACT_FRACTIONS
-        .iter()
-        .find(|(name, ..)| def.names.contains(name));
-    let factor = match exact {
-        Some((_, numer, denom)) => BigRational::new((*numer).into(), (*denom).into()),
-        None => number::parse_number(def.factor).unwrap_or_else(|_| BigRational::one()),
-    };
-    let offset = if def.names.contains(&"°F") {
-        // K = (°F + 459.67) * 5/9.
-        BigRational::new(45_967.into(), 100.into()) * &factor
-    } else {
-        number::parse_number(def.offset).unwrap_or_default()
-    };
     Unit {
         dimension: def.dimension,
-        factor,
-        offset,
+        factor: exact(def.factor),
+        offset: exact(def.offset),
+    }
+}
+
+/// Reads a table constant: a decimal, or a fraction `p/q` where no decimal is exact
+/// (°F is 5/9 K). The table is fixed and covered by tests, so it always parses.
+fn exact(text: &str) -> BigRational {
+    let parse = |part: &str| number::parse_number(part).unwrap_or_else(|_| BigRational::one());
+    match text.split_once('/') {
+        Some((numer, denom)) => parse(numer) / parse(denom),
+        None => parse(text),
     }
 }
 

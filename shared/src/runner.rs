@@ -66,7 +66,7 @@ pub fn run<T: Tools>(args: ServeArgs, tools: T) -> ExitCode {
     match run_to_end(args, tools) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error}");
+            // Straight to stderr: logging may be what failed to start.
             eprintln!("{name}: {error}");
             ExitCode::FAILURE
         }

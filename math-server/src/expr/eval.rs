@@ -39,13 +39,7 @@ pub(crate) fn evaluate<A: Arithmetic>(
 ) -> Result<A::Value, ToolError> {
     budget.check()?;
     let at = tree.position;
-    let located = |error: ToolError| {
-        if error.position().is_some() {
-            error
-        } else {
-            error.with_field("expression").with_position(at)
-        }
-    };
+    let located = |error: ToolError| locate(error, at);
     match &tree.kind {
         NodeKind::Number(value) => arithmetic.number(value).map_err(located),
         NodeKind::Constant(constant) => arithmetic.constant(*constant).map_err(located),
@@ -72,13 +66,7 @@ pub(crate) fn evaluate<A: Arithmetic>(
             let mut value = evaluate(arithmetic, first, variables, budget)?;
             for step in steps {
                 budget.check()?;
-                let located = |error: ToolError| {
-                    if error.position().is_some() {
-                        error
-                    } else {
-                        error.with_field("expression").with_position(step.position)
-                    }
-                };
+                let located = |error: ToolError| locate(error, step.position);
                 value = match &step.operation {
                     Operation::Binary(op, right) => {
                         let right = evaluate(arithmetic, right, variables, budget)?;
@@ -98,6 +86,15 @@ pub(crate) fn evaluate<A: Arithmetic>(
                 .collect::<Result<Vec<_>, _>>()?;
             arithmetic.call(*function, values).map_err(located)
         }
+    }
+}
+
+/// Points an error at `position` in the expression, unless it already points somewhere.
+fn locate(error: ToolError, position: usize) -> ToolError {
+    if error.position().is_some() {
+        error
+    } else {
+        error.with_field("expression").with_position(position)
     }
 }
 

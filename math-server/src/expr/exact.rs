@@ -326,6 +326,7 @@ impl Arithmetic for Exact {
                 let quotient = a.div(&b, p, ROUNDING).floor();
                 a.sub(&quotient.mul(&b, p, ROUNDING), p, ROUNDING)
             }
+            // Handled before the operands are converted; kept exhaustive and correct.
             BinaryOp::Power => return self.power(left, right),
         };
         self.checked(result, "the result")

@@ -1,5 +1,26 @@
-//! The orchestrator: discovers MCP servers, merges their tools into one registry, routes each
-//! call to the server that owns it, and drives an LLM agent loop over them.
+//! The orchestrator: many MCP servers used as one toolbox.
 //!
-//! Not built yet; this crate holds its place in the workspace so that the layout and the
-//! release process are in place from the start. Its capability is tracked in its own issues.
+//! It reads a Claude-Desktop-style `mcpServers` configuration ([`config`]), connects to every
+//! server in parallel and keeps each one alive ([`supervisor`], over [`upstream`]), merges
+//! their tools into one [`registry`] under stable `{server}__{tool}` names ([`names`],
+//! [`filter`]), and routes each call to the server that owns the tool ([`router`]). The
+//! [`Toolbox`] is the facade over all of that; the CLI ([`cli`]) is a thin layer on top.
+
+pub mod cli;
+pub mod config;
+pub mod explain;
+pub mod filter;
+pub mod names;
+pub mod registry;
+mod router;
+pub mod status;
+mod supervisor;
+pub mod toolbox;
+mod upstream;
+
+pub use config::Config;
+pub use explain::Explanation;
+pub use registry::Registry;
+pub use router::CallError;
+pub use status::{ServerState, ServerStatus};
+pub use toolbox::Toolbox;

@@ -1,0 +1,328 @@
+//! The command line: `tools`, `call`, `doctor` and `explain`, each with `--json` for scripts
+//! and a table or plain text for people.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use comfy_table::{Table, presets};
+use rmcp::model::{CallToolResult, ContentBlock, JsonObject, ToolAnnotations};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::explain::Explanation;
+use crate::router::CallError;
+use crate::status::ServerState;
+use crate::toolbox::Toolbox;
+
+/// Many MCP servers as one toolbox: list their merged tools, call one, check their health.
+#[derive(Debug, Parser)]
+#[command(name = "orchestrator", version, about, long_about = None)]
+pub struct Cli {
+    /// An `mcpServers` JSON file (Claude Desktop's format). Without it: the workspace's servers,
+    /// from the binaries next to this one.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log filter for stderr (`warn`, `info`, `orchestrator=debug`, …); RUST_LOG also works.
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log_level: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the merged registry: exposed name, server, original name, title, annotations.
+    Tools {
+        /// Print JSON (the tools as callers see them, with schemas).
+        #[arg(long)]
+        json: bool,
+        /// Only this server's tools.
+        #[arg(long, value_name = "ID")]
+        server: Option<String>,
+    },
+    /// Route one call to the server that owns the tool and print the result.
+    ///
+    /// Exits 0 on success, 1 when the tool reports an error, 2 when the call cannot be made.
+    Call {
+        /// The exposed tool name (`server__tool`).
+        tool: String,
+        /// The arguments as a JSON object; `-` reads them from stdin. Default: `{}`.
+        arguments: Option<String>,
+        /// Print the whole result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show each server's state, version, protocol, tools, latency, restarts and stderr tail.
+    ///
+    /// Exits 0 when every enabled server is ready, 1 otherwise.
+    Doctor {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Say where an exposed tool comes from, or why a tool is missing.
+    ///
+    /// Exits 0 when the tool is exposed, 1 otherwise.
+    Explain {
+        /// An exposed name, or a tool's original name.
+        tool: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    shared::logging::init(Some(cli.log_level.as_deref().unwrap_or("warn")), shared::LogFormat::Text)?;
+    let config = match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config::workspace_default()?,
+    };
+    if config.servers.is_empty() {
+        bail!("{}: no servers are configured", config.source);
+    }
+    // Arguments are checked before any server is started.
+    let arguments = match &cli.command {
+        Command::Call { arguments, .. } => Some(parse_arguments(arguments.as_deref())?),
+        _ => None,
+    };
+    let toolbox = Toolbox::start(config)?;
+    let settled = toolbox.settled().await;
+    let code = match cli.command {
+        Command::Tools { json, server } => tools(&toolbox, json, server.as_deref()),
+        Command::Call { tool, json, .. } => call(&toolbox, &tool, arguments.flatten(), json).await?,
+        Command::Doctor { json } => doctor(&toolbox, json, settled).await?,
+        Command::Explain { tool, json } => explain(&toolbox, &tool, json)?,
+    };
+    toolbox.shutdown().await;
+    Ok(code)
+}
+
+/// Output to stdout is the command's result; everything else goes to stderr.
+#[allow(clippy::print_stdout)]
+fn out(text: &str) {
+    println!("{text}");
+}
+
+fn parse_arguments(text: Option<&str>) -> Result<Option<JsonObject>> {
+    let text = match text {
+        None => return Ok(None),
+        Some("-") => {
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input).context("reading the arguments from stdin")?;
+            input
+        }
+        Some(text) => text.to_owned(),
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).context("the arguments are not valid JSON")?;
+    match value {
+        serde_json::Value::Object(object) => Ok(Some(object)),
+        other => bail!("the arguments must be a JSON object like {{\"a\": 1}}, not {other}"),
+    }
+}
+
+fn tools(toolbox: &Toolbox, json: bool, server: Option<&str>) -> ExitCode {
+    let registry = toolbox.registry();
+    let entries: Vec<_> = registry.entries().filter(|entry| server.is_none_or(|id| entry.server == id)).collect();
+    if json {
+        let tools: Vec<_> = entries
+            .iter()
+            .map(|entry| {
+                json!({
+                    "name": entry.name,
+                    "server": entry.server,
+                    "original": entry.original(),
+                    "tool": entry.exposed_tool(),
+                })
+            })
+            .collect();
+        out(&serde_json::to_string_pretty(&tools).unwrap_or_default());
+    } else {
+        let mut table = table(["NAME", "SERVER", "ORIGINAL", "TITLE", "HINTS"]);
+        for entry in &entries {
+            let title = entry
+                .tool
+                .title
+                .clone()
+                .or_else(|| entry.tool.annotations.as_ref().and_then(|a| a.title.clone()))
+                .unwrap_or_default();
+            table.add_row([
+                entry.name.clone(),
+                entry.server.clone(),
+                entry.original().to_owned(),
+                title,
+                hints(entry.tool.annotations.as_ref()),
+            ]);
+        }
+        out(&table.to_string());
+        let hidden = registry.excluded().len();
+        let mut summary = plural(entries.len(), "tool");
+        if hidden > 0 {
+            summary.push_str(&format!("; {hidden} hidden (see `orchestrator explain NAME`)"));
+        }
+        out(&summary);
+    }
+    for status in toolbox.status() {
+        if status.state != ServerState::Ready && status.state != ServerState::Disabled {
+            tracing::warn!("{}", status.unavailable_reason());
+            eprintln!("warning: {}", status.unavailable_reason());
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Annotations as short words: what a person scanning the list wants to know.
+fn hints(annotations: Option<&ToolAnnotations>) -> String {
+    let Some(a) = annotations else { return String::new() };
+    let mut words = Vec::new();
+    if a.read_only_hint == Some(true) {
+        words.push("read-only");
+    } else if a.destructive_hint == Some(true) {
+        words.push("destructive");
+    }
+    if a.idempotent_hint == Some(true) {
+        words.push("idempotent");
+    }
+    if a.open_world_hint == Some(true) {
+        words.push("open-world");
+    }
+    words.join(", ")
+}
+
+async fn call(toolbox: &Toolbox, tool: &str, arguments: Option<JsonObject>, json: bool) -> Result<ExitCode> {
+    let result = match toolbox.call(tool, arguments).await {
+        Ok(result) => result,
+        Err(error) => {
+            eprintln!("error: {error}");
+            if let CallError::Rejected { error, .. } = &error
+                && let Some(data) = &error.data
+            {
+                eprintln!("{}", serde_json::to_string_pretty(data).unwrap_or_default());
+            }
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if json {
+        out(&serde_json::to_string_pretty(&result)?);
+    } else {
+        out(&render(&result));
+    }
+    Ok(if result.is_error == Some(true) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// A tool result as text: its text blocks, a line for each other block, or the structured
+/// content when there is nothing else.
+fn render(result: &CallToolResult) -> String {
+    let mut parts = Vec::new();
+    for block in &result.content {
+        match block {
+            ContentBlock::Text(text) => parts.push(text.text.clone()),
+            ContentBlock::Image(image) => parts.push(format!("[image {}, {} base64 characters]", image.mime_type, image.data.len())),
+            ContentBlock::Audio(audio) => parts.push(format!("[audio {}, {} base64 characters]", audio.mime_type, audio.data.len())),
+            ContentBlock::ResourceLink(link) => parts.push(format!("[resource link {}]", link.uri)),
+            other => parts.push(serde_json::to_string(other).unwrap_or_default()),
+        }
+    }
+    if parts.is_empty()
+        && let Some(structured) = &result.structured_content
+    {
+        parts.push(serde_json::to_string_pretty(structured).unwrap_or_default());
+    }
+    parts.join("\n")
+}
+
+async fn doctor(toolbox: &Toolbox, json: bool, settled: std::time::Duration) -> Result<ExitCode> {
+    toolbox.ping_all().await;
+    let registry = toolbox.registry();
+    let statuses = toolbox.status();
+    let exposed = |id: &str| registry.entries().filter(|entry| entry.server == id).count();
+    let healthy = statuses.iter().all(|status| matches!(status.state, ServerState::Ready | ServerState::Disabled));
+    if json {
+        let servers: Vec<_> = statuses
+            .iter()
+            .map(|status| {
+                let mut value = serde_json::to_value(status).unwrap_or_default();
+                value["tools_exposed"] = json!(exposed(&status.id));
+                value
+            })
+            .collect();
+        let report = json!({
+            "settled_ms": (settled.as_secs_f64() * 1e6).round() / 1e3,
+            "tools": registry.len(),
+            "servers": servers,
+        });
+        out(&serde_json::to_string_pretty(&report)?);
+        return Ok(if healthy { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    let mut table = table(["SERVER", "STATE", "VERSION", "PROTOCOL", "TOOLS", "CONNECT", "PING", "RESTARTS"]);
+    let millis = |d: Option<std::time::Duration>| d.map(|d| format!("{:.1} ms", d.as_secs_f64() * 1e3)).unwrap_or_default();
+    for status in &statuses {
+        let version = match (&status.server_name, &status.server_version) {
+            (Some(name), Some(version)) => format!("{name} {version}"),
+            _ => String::new(),
+        };
+        table.add_row([
+            status.id.clone(),
+            status.state.to_string(),
+            version,
+            status.protocol.clone().unwrap_or_default(),
+            format!("{}/{}", exposed(&status.id), status.tools_listed),
+            millis(status.connect_latency),
+            millis(status.ping_latency),
+            status.restarts.to_string(),
+        ]);
+    }
+    out(&table.to_string());
+    out(&format!(
+        "{} settled in {:.1} ms; {} tools exposed (TOOLS = exposed/listed)",
+        plural(statuses.len(), "server"),
+        settled.as_secs_f64() * 1e3,
+        registry.len()
+    ));
+    for status in &statuses {
+        if let Some(detail) = &status.detail {
+            out(&format!("\n{} ({}): {detail}", status.id, status.state));
+        }
+        if status.state != ServerState::Ready && !status.stderr_tail.is_empty() {
+            out(&format!("{} stderr (last {} lines):", status.id, status.stderr_tail.len()));
+            for line in &status.stderr_tail {
+                out(&format!("  | {line}"));
+            }
+        }
+    }
+    Ok(if healthy { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn explain(toolbox: &Toolbox, tool: &str, json: bool) -> Result<ExitCode> {
+    let explanation = toolbox.explain(tool);
+    if json {
+        out(&serde_json::to_string_pretty(&explanation)?);
+    } else {
+        out(&explanation.message());
+        if let Explanation::Exposed { name, .. } = &explanation
+            && let Some(entry) = toolbox.registry().get(name)
+        {
+            if let Some(description) = &entry.tool.description {
+                out(&format!("\n{description}"));
+            }
+            out(&format!("\ninput schema: {}", serde_json::to_string_pretty(&entry.tool.input_schema)?));
+        }
+    }
+    Ok(if matches!(explanation, Explanation::Exposed { .. }) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+}
+
+fn table<const N: usize>(header: [&str; N]) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::NOTHING).set_header(header);
+    table
+}

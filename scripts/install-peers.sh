@@ -2,8 +2,15 @@
 # Installs third-party MCP peers that the interop tests drive, into the ignored .peers/ folder.
 #
 #   scripts/install-peers.sh python-sdk   the official Python SDK (PyPI `mcp`) in .peers/venv-mcp
+#   scripts/install-peers.sh fastmcp      FastMCP (PyPI `fastmcp`) in .peers/venv-fastmcp, for
+#                                         the seed's servers in tests/peers/seed/
+#   scripts/install-peers.sh everything   the reference server (npm
+#                                         `@modelcontextprotocol/server-everything`) in .peers/npm;
+#                                         run it as `node .peers/npm/node_modules/.bin/mcp-server-everything stdio`
+#   scripts/install-peers.sh all          all of the above (the default)
 #
-# Idempotent: an installed peer is left alone. Exits non-zero, saying why, if an install fails.
+# Idempotent: a peer already installed at its pinned version is left alone. Exits non-zero,
+# saying why, if an install fails.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,27 +19,86 @@ mkdir -p "$peers"
 
 # The versions the interop tests were written against.
 MCP_PYTHON_VERSION="2.3.0"
+# fastmcp 4.1.3 to 4.1.6 need a certifi newer than any PyPI serves here, so an unpinned install
+# quietly falls back to 4.1.2; the pin makes that explicit.
+FASTMCP_VERSION="4.1.2"
+EVERYTHING_VERSION="2026.8.31"
 
-install_python_sdk() {
-    local venv="$peers/venv-mcp"
-    if "$venv/bin/python" -c "import mcp" 2>/dev/null; then
+# install_venv VENV DISTRIBUTION VERSION MODULE WHAT
+# Makes .peers/VENV a virtual environment with DISTRIBUTION==VERSION, importable as MODULE.
+# The up-to-date check reads only the package metadata (0.1 s; importing can take a second),
+# so the tests can run this script on every first use.
+install_venv() {
+    local venv="$peers/$1" distribution="$2" version="$3" module="$4" what="$5"
+    if [[ "$("$venv/bin/python" -c 'import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))' \
+        "$distribution" 2>/dev/null)" == "$version" ]]; then
         return 0
     fi
     local python
     python="$(command -v python3 || true)"
     if [[ -z "$python" ]]; then
-        echo "install-peers: python3 is not installed; the Python SDK interop test needs it" >&2
+        echo "install-peers: python3 is not installed; it is needed for $what" >&2
         return 1
     fi
-    echo "install-peers: installing mcp==$MCP_PYTHON_VERSION into $venv" >&2
+    echo "install-peers: installing $distribution==$version into $venv" >&2
     rm -rf "$venv"
-    "$python" -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "mcp==$MCP_PYTHON_VERSION"
-    "$venv/bin/python" -c "import mcp" 
+    if ! "$python" -m venv "$venv"; then
+        echo "install-peers: python3 -m venv failed for $what (is the python3-venv package installed?)" >&2
+        return 1
+    fi
+    if ! "$venv/bin/pip" install --quiet --disable-pip-version-check "$distribution==$version"; then
+        echo "install-peers: pip could not install $distribution==$version for $what; it needs PyPI access" >&2
+        return 1
+    fi
+    if ! "$venv/bin/python" -c "import $module"; then
+        echo "install-peers: $distribution==$version installed but \`import $module\` fails" >&2
+        return 1
+    fi
+}
+
+install_python_sdk() {
+    install_venv venv-mcp mcp "$MCP_PYTHON_VERSION" mcp "the Python SDK interop test"
+}
+
+install_fastmcp() {
+    install_venv venv-fastmcp fastmcp "$FASTMCP_VERSION" fastmcp "the seed servers (tests/peers/seed/)"
+}
+
+install_everything() {
+    local dir="$peers/npm"
+    local package="@modelcontextprotocol/server-everything"
+    local manifest="$dir/node_modules/$package/package.json"
+    local node npm
+    node="$(command -v node || true)"
+    npm="$(command -v npm || true)"
+    if [[ -z "$node" || -z "$npm" ]]; then
+        echo "install-peers: node and npm are needed for $package; install Node.js 20 or newer" >&2
+        return 1
+    fi
+    if [[ -x "$dir/node_modules/.bin/mcp-server-everything" ]] &&
+        [[ "$("$node" -p "require(process.argv[1]).version" "$manifest" 2>/dev/null)" == "$EVERYTHING_VERSION" ]]; then
+        return 0
+    fi
+    echo "install-peers: installing $package@$EVERYTHING_VERSION into $dir" >&2
+    mkdir -p "$dir"
+    if [[ ! -f "$dir/package.json" ]]; then
+        (cd "$dir" && "$npm" init -y >/dev/null)
+    fi
+    if ! (cd "$dir" && "$npm" install --no-audit --no-fund --save-exact --loglevel=error \
+        "$package@$EVERYTHING_VERSION"); then
+        echo "install-peers: npm could not install $package@$EVERYTHING_VERSION; it needs npm registry access" >&2
+        return 1
+    fi
+    if [[ ! -x "$dir/node_modules/.bin/mcp-server-everything" ]]; then
+        echo "install-peers: $package@$EVERYTHING_VERSION installed but has no mcp-server-everything command" >&2
+        return 1
+    fi
 }
 
 case "${1:-all}" in
     python-sdk) install_python_sdk ;;
-    all) install_python_sdk ;;
-    *) echo "usage: $0 [python-sdk|all]" >&2; exit 2 ;;
+    fastmcp) install_fastmcp ;;
+    everything) install_everything ;;
+    all) install_python_sdk; install_fastmcp; install_everything ;;
+    *) echo "usage: $0 [python-sdk|fastmcp|everything|all]" >&2; exit 2 ;;
 esac

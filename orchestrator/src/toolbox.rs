@@ -99,7 +99,9 @@ impl Toolbox {
         self.upstreams.iter().map(|upstream| upstream.status()).collect()
     }
 
-    /// A receiver that sees each status change of one server.
+    /// A receiver that sees each status change of one server. Its values leave
+    /// `stderr_tail` empty (a line of stderr is not a change of state); [`Toolbox::status`]
+    /// fills it in.
     pub fn watch_server(&self, id: &str) -> Option<watch::Receiver<ServerStatus>> {
         self.upstream(id).map(|upstream| upstream.watch_status())
     }

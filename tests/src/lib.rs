@@ -4,6 +4,8 @@
 //! Cargo gives a test the path of a binary only for binaries of its own package, so
 //! [`binary`] asks cargo for the workspace's binaries. [`Server`] owns a child process and ends it (by its PID, never by name) when dropped.
 
+pub mod fleet;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -172,27 +174,102 @@ pub fn signal(pid: u32, name: &str) -> Result<()> {
 /// fails the test that needed it, saying why.
 pub fn python_with_mcp_sdk() -> Result<PathBuf> {
     static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    INSTALLED
+    install_once(
+        &INSTALLED,
+        "python-sdk",
+        ".peers/venv-mcp/bin/python",
+        "the Python SDK interop test needs PyPI access",
+    )
+}
+
+/// The Python interpreter of a virtual environment with FastMCP 4.x (PyPI `fastmcp`), which
+/// runs the seed's servers; installed on first use like [`python_with_mcp_sdk`].
+pub fn python_with_fastmcp() -> Result<PathBuf> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    install_once(
+        &INSTALLED,
+        "fastmcp",
+        ".peers/venv-fastmcp/bin/python",
+        "the seed servers need FastMCP from PyPI",
+    )
+}
+
+/// How to start a third-party stdio server: what an `mcpServers` entry holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerCommand {
+    /// The program, an absolute path.
+    pub command: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+}
+
+/// The reference server `@modelcontextprotocol/server-everything` over stdio
+/// (`node .peers/npm/node_modules/.bin/mcp-server-everything stdio`), installed from npm on
+/// first use like [`python_with_mcp_sdk`].
+pub fn everything_server() -> Result<PeerCommand> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let script = install_once(
+        &INSTALLED,
+        "everything",
+        ".peers/npm/node_modules/.bin/mcp-server-everything",
+        "the everything server needs node, npm and the npm registry",
+    )?;
+    Ok(PeerCommand {
+        command: on_path("node")?,
+        args: vec![script.to_string_lossy().into_owned(), "stdio".to_owned()],
+    })
+}
+
+/// One of the seed's two FastMCP servers, `"math"` (add, multiply) or `"search"` (search),
+/// from `tests/peers/seed/`, run by [`python_with_fastmcp`].
+pub fn seed_server(name: &str) -> Result<PeerCommand> {
+    if !matches!(name, "math" | "search") {
+        bail!("the seed has no {name:?} server, only \"math\" and \"search\"");
+    }
+    let script = workspace_root().join(format!("tests/peers/seed/{name}_server.py"));
+    Ok(PeerCommand {
+        command: python_with_fastmcp()?,
+        args: vec![script.to_string_lossy().into_owned()],
+    })
+}
+
+/// Runs `scripts/install-peers.sh <target>` once per process and returns `installed` (a path
+/// under the workspace root) if it is there afterwards. The script leaves a peer that is
+/// already at its pinned version alone, so this costs a fraction of a second after the first
+/// install. `needs` ends the error message when the install fails.
+fn install_once(
+    cache: &OnceLock<Result<PathBuf, String>>,
+    target: &str,
+    installed: &str,
+    needs: &str,
+) -> Result<PathBuf> {
+    cache
         .get_or_init(|| {
             let root = workspace_root();
-            let python = root.join(".peers/venv-mcp/bin/python");
-            if python.exists() {
-                return Ok(python);
-            }
+            let installed = root.join(installed);
             let status = std::process::Command::new("bash")
                 .arg(root.join("scripts/install-peers.sh"))
-                .arg("python-sdk")
+                .arg(target)
                 .current_dir(&root)
                 .stdin(Stdio::null())
                 .status()
                 .map_err(|error| format!("cannot run scripts/install-peers.sh: {error}"))?;
-            if !status.success() || !python.exists() {
+            if !status.success() || !installed.exists() {
                 return Err(format!(
-                    "scripts/install-peers.sh python-sdk failed ({status}); the Python SDK interop test needs PyPI access"
+                    "scripts/install-peers.sh {target} failed ({status}); {needs}"
                 ));
             }
-            Ok(python)
+            Ok(installed)
         })
         .clone()
         .map_err(anyhow::Error::msg)
+}
+
+/// The first `name` on `PATH`.
+fn on_path(name: &str) -> Result<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .with_context(|| format!("{name} is not on PATH"))
 }

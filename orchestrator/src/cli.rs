@@ -79,7 +79,10 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
-    shared::logging::init(Some(cli.log_level.as_deref().unwrap_or("warn")), shared::LogFormat::Text)?;
+    shared::logging::init(
+        Some(cli.log_level.as_deref().unwrap_or("warn")),
+        shared::LogFormat::Text,
+    )?;
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
         None => Config::workspace_default()?,
@@ -96,7 +99,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let settled = toolbox.settled().await;
     let code = match cli.command {
         Command::Tools { json, server } => tools(&toolbox, json, server.as_deref()),
-        Command::Call { tool, json, .. } => call(&toolbox, &tool, arguments.flatten(), json).await?,
+        Command::Call { tool, json, .. } => {
+            call(&toolbox, &tool, arguments.flatten(), json).await?
+        }
         Command::Doctor { json } => doctor(&toolbox, json, settled).await?,
         Command::Explain { tool, json } => explain(&toolbox, &tool, json)?,
     };
@@ -115,12 +120,15 @@ fn parse_arguments(text: Option<&str>) -> Result<Option<JsonObject>> {
         None => return Ok(None),
         Some("-") => {
             let mut input = String::new();
-            std::io::stdin().read_to_string(&mut input).context("reading the arguments from stdin")?;
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .context("reading the arguments from stdin")?;
             input
         }
         Some(text) => text.to_owned(),
     };
-    let value: serde_json::Value = serde_json::from_str(&text).context("the arguments are not valid JSON")?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).context("the arguments are not valid JSON")?;
     match value {
         serde_json::Value::Object(object) => Ok(Some(object)),
         other => bail!("the arguments must be a JSON object like {{\"a\": 1}}, not {other}"),
@@ -129,7 +137,10 @@ fn parse_arguments(text: Option<&str>) -> Result<Option<JsonObject>> {
 
 fn tools(toolbox: &Toolbox, json: bool, server: Option<&str>) -> ExitCode {
     let registry = toolbox.registry();
-    let entries: Vec<_> = registry.entries().filter(|entry| server.is_none_or(|id| entry.server == id)).collect();
+    let entries: Vec<_> = registry
+        .entries()
+        .filter(|entry| server.is_none_or(|id| entry.server == id))
+        .collect();
     if json {
         let tools: Vec<_> = entries
             .iter()
@@ -150,7 +161,13 @@ fn tools(toolbox: &Toolbox, json: bool, server: Option<&str>) -> ExitCode {
                 .tool
                 .title
                 .clone()
-                .or_else(|| entry.tool.annotations.as_ref().and_then(|a| a.title.clone()))
+                .or_else(|| {
+                    entry
+                        .tool
+                        .annotations
+                        .as_ref()
+                        .and_then(|a| a.title.clone())
+                })
                 .unwrap_or_default();
             table.add_row([
                 entry.name.clone(),
@@ -164,7 +181,9 @@ fn tools(toolbox: &Toolbox, json: bool, server: Option<&str>) -> ExitCode {
         let hidden = registry.excluded().len();
         let mut summary = plural(entries.len(), "tool");
         if hidden > 0 {
-            summary.push_str(&format!("; {hidden} hidden (see `orchestrator explain NAME`)"));
+            summary.push_str(&format!(
+                "; {hidden} hidden (see `orchestrator explain NAME`)"
+            ));
         }
         out(&summary);
     }
@@ -179,7 +198,9 @@ fn tools(toolbox: &Toolbox, json: bool, server: Option<&str>) -> ExitCode {
 
 /// Annotations as short words: what a person scanning the list wants to know.
 fn hints(annotations: Option<&ToolAnnotations>) -> String {
-    let Some(a) = annotations else { return String::new() };
+    let Some(a) = annotations else {
+        return String::new();
+    };
     let mut words = Vec::new();
     if a.read_only_hint == Some(true) {
         words.push("read-only");
@@ -195,7 +216,12 @@ fn hints(annotations: Option<&ToolAnnotations>) -> String {
     words.join(", ")
 }
 
-async fn call(toolbox: &Toolbox, tool: &str, arguments: Option<JsonObject>, json: bool) -> Result<ExitCode> {
+async fn call(
+    toolbox: &Toolbox,
+    tool: &str,
+    arguments: Option<JsonObject>,
+    json: bool,
+) -> Result<ExitCode> {
     let result = match toolbox.call(tool, arguments).await {
         Ok(result) => result,
         Err(error) => {
@@ -213,7 +239,11 @@ async fn call(toolbox: &Toolbox, tool: &str, arguments: Option<JsonObject>, json
     } else {
         out(&render(&result));
     }
-    Ok(if result.is_error == Some(true) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if result.is_error == Some(true) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// A tool result as text: its text blocks, a line for each other block, or the structured
@@ -223,8 +253,16 @@ fn render(result: &CallToolResult) -> String {
     for block in &result.content {
         match block {
             ContentBlock::Text(text) => parts.push(text.text.clone()),
-            ContentBlock::Image(image) => parts.push(format!("[image {}, {} base64 characters]", image.mime_type, image.data.len())),
-            ContentBlock::Audio(audio) => parts.push(format!("[audio {}, {} base64 characters]", audio.mime_type, audio.data.len())),
+            ContentBlock::Image(image) => parts.push(format!(
+                "[image {}, {} base64 characters]",
+                image.mime_type,
+                image.data.len()
+            )),
+            ContentBlock::Audio(audio) => parts.push(format!(
+                "[audio {}, {} base64 characters]",
+                audio.mime_type,
+                audio.data.len()
+            )),
             ContentBlock::ResourceLink(link) => parts.push(format!("[resource link {}]", link.uri)),
             other => parts.push(serde_json::to_string(other).unwrap_or_default()),
         }
@@ -241,8 +279,15 @@ async fn doctor(toolbox: &Toolbox, json: bool, settled: std::time::Duration) -> 
     toolbox.ping_all().await;
     let registry = toolbox.registry();
     let statuses = toolbox.status();
-    let exposed = |id: &str| registry.entries().filter(|entry| entry.server == id).count();
-    let healthy = statuses.iter().all(|status| matches!(status.state, ServerState::Ready | ServerState::Disabled));
+    let exposed = |id: &str| {
+        registry
+            .entries()
+            .filter(|entry| entry.server == id)
+            .count()
+    };
+    let healthy = statuses
+        .iter()
+        .all(|status| matches!(status.state, ServerState::Ready | ServerState::Disabled));
     if json {
         let servers: Vec<_> = statuses
             .iter()
@@ -258,10 +303,19 @@ async fn doctor(toolbox: &Toolbox, json: bool, settled: std::time::Duration) -> 
             "servers": servers,
         });
         out(&serde_json::to_string_pretty(&report)?);
-        return Ok(if healthy { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        return Ok(if healthy {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
     }
-    let mut table = table(["SERVER", "STATE", "VERSION", "PROTOCOL", "TOOLS", "CONNECT", "PING", "RESTARTS"]);
-    let millis = |d: Option<std::time::Duration>| d.map(|d| format!("{:.1} ms", d.as_secs_f64() * 1e3)).unwrap_or_default();
+    let mut table = table([
+        "SERVER", "STATE", "VERSION", "PROTOCOL", "TOOLS", "CONNECT", "PING", "RESTARTS",
+    ]);
+    let millis = |d: Option<std::time::Duration>| {
+        d.map(|d| format!("{:.1} ms", d.as_secs_f64() * 1e3))
+            .unwrap_or_default()
+    };
     for status in &statuses {
         let version = match (&status.server_name, &status.server_version) {
             (Some(name), Some(version)) => format!("{name} {version}"),
@@ -290,13 +344,21 @@ async fn doctor(toolbox: &Toolbox, json: bool, settled: std::time::Duration) -> 
             out(&format!("\n{} ({}): {detail}", status.id, status.state));
         }
         if status.state != ServerState::Ready && !status.stderr_tail.is_empty() {
-            out(&format!("{} stderr (last {} lines):", status.id, status.stderr_tail.len()));
+            out(&format!(
+                "{} stderr (last {} lines):",
+                status.id,
+                status.stderr_tail.len()
+            ));
             for line in &status.stderr_tail {
                 out(&format!("  | {line}"));
             }
         }
     }
-    Ok(if healthy { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn explain(toolbox: &Toolbox, tool: &str, json: bool) -> Result<ExitCode> {
@@ -311,10 +373,17 @@ fn explain(toolbox: &Toolbox, tool: &str, json: bool) -> Result<ExitCode> {
             if let Some(description) = &entry.tool.description {
                 out(&format!("\n{description}"));
             }
-            out(&format!("\ninput schema: {}", serde_json::to_string_pretty(&entry.tool.input_schema)?));
+            out(&format!(
+                "\ninput schema: {}",
+                serde_json::to_string_pretty(&entry.tool.input_schema)?
+            ));
         }
     }
-    Ok(if matches!(explanation, Explanation::Exposed { .. }) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if matches!(explanation, Explanation::Exposed { .. }) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn plural(count: usize, noun: &str) -> String {

@@ -85,12 +85,10 @@ impl TransportConfig {
     /// A one-line description for tables: the command line or the URL.
     pub fn summary(&self) -> String {
         match self {
-            Self::Stdio { command, args, .. } => {
-                std::iter::once(command.as_str())
-                    .chain(args.iter().map(String::as_str))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }
+            Self::Stdio { command, args, .. } => std::iter::once(command.as_str())
+                .chain(args.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" "),
             Self::Http { url, .. } => url.clone(),
         }
     }
@@ -186,7 +184,8 @@ impl Config {
 
     /// Parses and validates configuration text; `source_name` is used in messages.
     pub fn parse(source_name: &str, text: &str) -> Result<Self, ConfigError> {
-        let raw = raw::parse(text).map_err(|(key, reason)| ConfigError::new(source_name, key, reason))?;
+        let raw =
+            raw::parse(text).map_err(|(key, reason)| ConfigError::new(source_name, key, reason))?;
         validate(source_name, raw, &|name| std::env::var(name).ok())
     }
 
@@ -195,7 +194,11 @@ impl Config {
     pub fn workspace_default() -> Result<Self, ConfigError> {
         let source = "built-in default";
         let exe = std::env::current_exe().map_err(|error| {
-            ConfigError::new(source, None, format!("cannot find the orchestrator's own executable: {error}"))
+            ConfigError::new(
+                source,
+                None,
+                format!("cannot find the orchestrator's own executable: {error}"),
+            )
         })?;
         let dir = exe.parent().unwrap_or_else(|| Path::new("."));
         let servers = WORKSPACE_SERVERS
@@ -259,9 +262,15 @@ fn validate(
     // prefix -> server id, to refuse two servers whose names could collide.
     let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
     for (id, server) in file.mcp_servers {
-        let key = |field: &str| Some(format!("mcpServers.{id}{}{field}", if field.is_empty() { "" } else { "." }));
+        let key = |field: &str| {
+            Some(format!(
+                "mcpServers.{id}{}{field}",
+                if field.is_empty() { "" } else { "." }
+            ))
+        };
         let fail = |field: &str, reason: String| ConfigError::new(source, key(field), reason);
-        let expand = |field: &str, value: &str| expand_env(value, env).map_err(|reason| fail(field, reason));
+        let expand =
+            |field: &str, value: &str| expand_env(value, env).map_err(|reason| fail(field, reason));
 
         let prefix = match &server.prefix {
             Some(prefix) => {
@@ -289,19 +298,32 @@ fn validate(
 
         let transport = match (&server.command, &server.url) {
             (Some(_), Some(_)) => {
-                return Err(fail("", "has both \"command\" (stdio) and \"url\" (HTTP); keep one".into()));
+                return Err(fail(
+                    "",
+                    "has both \"command\" (stdio) and \"url\" (HTTP); keep one".into(),
+                ));
             }
             (None, None) => {
-                return Err(fail("", "needs \"command\" (a stdio server) or \"url\" (a Streamable HTTP server)".into()));
+                return Err(fail(
+                    "",
+                    "needs \"command\" (a stdio server) or \"url\" (a Streamable HTTP server)"
+                        .into(),
+                ));
             }
             (Some(command), None) => {
                 if let Some(kind) = &server.kind
                     && kind != "stdio"
                 {
-                    return Err(fail("type", format!("is \"{kind}\" but the server has a \"command\"; use \"stdio\"")));
+                    return Err(fail(
+                        "type",
+                        format!("is \"{kind}\" but the server has a \"command\"; use \"stdio\""),
+                    ));
                 }
                 if server.headers.is_some() {
-                    return Err(fail("headers", "applies only to HTTP servers (\"url\")".into()));
+                    return Err(fail(
+                        "headers",
+                        "applies only to HTTP servers (\"url\")".into(),
+                    ));
                 }
                 let command = expand("command", command)?;
                 if command.trim().is_empty() {
@@ -319,8 +341,17 @@ fn validate(
                     .flatten()
                     .map(|(name, value)| Ok((name.clone(), expand(&format!("env.{name}"), value)?)))
                     .collect::<Result<_, ConfigError>>()?;
-                let cwd = server.cwd.as_deref().map(|cwd| expand("cwd", cwd).map(PathBuf::from)).transpose()?;
-                TransportConfig::Stdio { command, args, env, cwd }
+                let cwd = server
+                    .cwd
+                    .as_deref()
+                    .map(|cwd| expand("cwd", cwd).map(PathBuf::from))
+                    .transpose()?;
+                TransportConfig::Stdio {
+                    command,
+                    args,
+                    env,
+                    cwd,
+                }
             }
             (None, Some(url)) => {
                 match server.kind.as_deref() {
@@ -332,7 +363,10 @@ fn validate(
                         ));
                     }
                     Some(kind) => {
-                        return Err(fail("type", format!("is \"{kind}\"; a server with a \"url\" is \"http\"")));
+                        return Err(fail(
+                            "type",
+                            format!("is \"{kind}\"; a server with a \"url\" is \"http\""),
+                        ));
                     }
                 }
                 for field in ["args", "env", "cwd"] {
@@ -342,12 +376,18 @@ fn validate(
                         _ => server.cwd.is_some(),
                     };
                     if present {
-                        return Err(fail(field, "applies only to stdio servers (\"command\")".into()));
+                        return Err(fail(
+                            field,
+                            "applies only to stdio servers (\"command\")".into(),
+                        ));
                     }
                 }
                 let url = expand("url", url)?;
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    return Err(fail("url", format!("`{url}` is not an http:// or https:// URL")));
+                    return Err(fail(
+                        "url",
+                        format!("`{url}` is not an http:// or https:// URL"),
+                    ));
                 }
                 let headers = server
                     .headers
@@ -355,10 +395,18 @@ fn validate(
                     .flatten()
                     .map(|(name, value)| {
                         let value = expand(&format!("headers.{name}"), value)?;
-                        reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                            .map_err(|_| fail(&format!("headers.{name}"), "is not a valid header name".into()))?;
-                        reqwest::header::HeaderValue::from_str(&value)
-                            .map_err(|_| fail(&format!("headers.{name}"), "is not a valid header value".into()))?;
+                        reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                            fail(
+                                &format!("headers.{name}"),
+                                "is not a valid header name".into(),
+                            )
+                        })?;
+                        reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
+                            fail(
+                                &format!("headers.{name}"),
+                                "is not a valid header value".into(),
+                            )
+                        })?;
                         Ok((name.clone(), value))
                     })
                     .collect::<Result<_, ConfigError>>()?;
@@ -368,7 +416,10 @@ fn validate(
 
         let enabled = match (server.enabled, server.disabled) {
             (Some(enabled), Some(disabled)) if enabled == disabled => {
-                return Err(fail("disabled", "contradicts \"enabled\"; keep one of them".into()));
+                return Err(fail(
+                    "disabled",
+                    "contradicts \"enabled\"; keep one of them".into(),
+                ));
             }
             (Some(enabled), _) => enabled,
             (None, Some(disabled)) => !disabled,
@@ -376,7 +427,8 @@ fn validate(
         };
 
         let tools = match &server.tools {
-            Some(tools) => ToolFilter::new(&tools.allow, &tools.deny).map_err(|(field, reason)| fail(&format!("tools.{field}"), reason))?,
+            Some(tools) => ToolFilter::new(&tools.allow, &tools.deny)
+                .map_err(|(field, reason)| fail(&format!("tools.{field}"), reason))?,
             None => ToolFilter::default(),
         };
 
@@ -407,12 +459,16 @@ fn validate(
             None => DEFAULT_MAX_CONCURRENCY,
             Some(0) => return Err(fail("maxConcurrency", "must be at least 1".into())),
             Some(n) if n > MAX_CONCURRENCY_LIMIT => {
-                return Err(fail("maxConcurrency", format!("must be at most {MAX_CONCURRENCY_LIMIT}")));
+                return Err(fail(
+                    "maxConcurrency",
+                    format!("must be at most {MAX_CONCURRENCY_LIMIT}"),
+                ));
             }
             Some(n) => n,
         };
 
-        let restart = restart_policy(server.restart.as_ref()).map_err(|(field, reason)| fail(&format!("restart{field}"), reason))?;
+        let restart = restart_policy(server.restart.as_ref())
+            .map_err(|(field, reason)| fail(&format!("restart{field}"), reason))?;
 
         servers.push(ServerConfig {
             id,
@@ -440,10 +496,14 @@ const MAX_SECONDS: f64 = 86_400.0;
 /// A positive, finite number of seconds, at most a day.
 fn duration(seconds: f64) -> Result<Duration, String> {
     if !seconds.is_finite() || seconds <= 0.0 {
-        return Err(format!("must be a positive number of seconds, not {seconds}"));
+        return Err(format!(
+            "must be a positive number of seconds, not {seconds}"
+        ));
     }
     if seconds > MAX_SECONDS {
-        return Err(format!("must be at most {MAX_SECONDS} seconds (a day), not {seconds}"));
+        return Err(format!(
+            "must be at most {MAX_SECONDS} seconds (a day), not {seconds}"
+        ));
     }
     Ok(Duration::from_secs_f64(seconds))
 }
@@ -472,7 +532,10 @@ fn restart_policy(raw: Option<&raw::Restart>) -> Result<RestartPolicy, (String, 
         stable_after: seconds("stableAfter", policy.stable_after, defaults.stable_after)?,
     };
     if policy.max_delay < policy.initial_delay {
-        return Err((".maxDelay".into(), "is shorter than \"initialDelay\"".into()));
+        return Err((
+            ".maxDelay".into(),
+            "is shorter than \"initialDelay\"".into(),
+        ));
     }
     Ok(policy)
 }

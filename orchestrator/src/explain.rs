@@ -63,30 +63,40 @@ impl Explanation {
                 name: entry.name.clone(),
                 server: entry.server.clone(),
                 original: entry.original().to_owned(),
-                renamed: status.is_some_and(|status| entry.name != format!("{}{}{}", status.prefix, names::SEPARATOR, entry.original())),
+                renamed: status.is_some_and(|status| {
+                    entry.name
+                        != format!("{}{}{}", status.prefix, names::SEPARATOR, entry.original())
+                }),
                 server_state,
-                unavailable: status.filter(|status| !status.state.is_connected()).map(ServerStatus::unavailable_reason),
+                unavailable: status
+                    .filter(|status| !status.state.is_connected())
+                    .map(ServerStatus::unavailable_reason),
             };
         }
         if let Some(hidden) = registry.excluded().iter().find(|hidden| {
-            let prefix = server_status(&hidden.server).map_or(hidden.server.as_str(), |status| status.prefix.as_str());
+            let prefix = server_status(&hidden.server)
+                .map_or(hidden.server.as_str(), |status| status.prefix.as_str());
             names::exposed_name(prefix, &hidden.tool) == name
-        })
-        {
+        }) {
             return Self::Hidden {
                 server: hidden.server.clone(),
                 original: hidden.tool.clone(),
                 reason: hidden.reason.to_string(),
             };
         }
-        let owner = servers
-            .iter()
-            .find(|status| name.strip_prefix(status.prefix.as_str()).is_some_and(|rest| rest.starts_with(names::SEPARATOR)));
+        let owner = servers.iter().find(|status| {
+            name.strip_prefix(status.prefix.as_str())
+                .is_some_and(|rest| rest.starts_with(names::SEPARATOR))
+        });
         if let Some(status) = owner
-            && (!status.state.is_connected() || !registry.entries().any(|entry| entry.server == status.id))
+            && (!status.state.is_connected()
+                || !registry.entries().any(|entry| entry.server == status.id))
         {
             let reason = if status.state.is_connected() {
-                format!("server `{}` is {} but exposes no tools", status.id, status.state)
+                format!(
+                    "server `{}` is {} but exposes no tools",
+                    status.id, status.state
+                )
             } else {
                 status.unavailable_reason()
             };
@@ -95,7 +105,11 @@ impl Explanation {
                 reason,
             };
         }
-        if let Some(hidden) = registry.excluded().iter().find(|hidden| hidden.tool == name) {
+        if let Some(hidden) = registry
+            .excluded()
+            .iter()
+            .find(|hidden| hidden.tool == name)
+        {
             return Self::Hidden {
                 server: hidden.server.clone(),
                 original: hidden.tool.clone(),
@@ -129,23 +143,38 @@ impl Explanation {
                 unavailable,
                 ..
             } => {
-                let renamed = if *renamed { " (renamed: the original name is not valid for every LLM API, or too long)" } else { "" };
-                let mut message = format!("`{name}` is the tool `{original}` of server `{server}`{renamed}.");
+                let renamed = if *renamed {
+                    " (renamed: the original name is not valid for every LLM API, or too long)"
+                } else {
+                    ""
+                };
+                let mut message =
+                    format!("`{name}` is the tool `{original}` of server `{server}`{renamed}.");
                 if let Some(unavailable) = unavailable {
                     message.push_str(&format!(" Calls fail now: {unavailable}."));
                 }
                 message
             }
-            Self::Hidden { server, original, reason } => {
+            Self::Hidden {
+                server,
+                original,
+                reason,
+            } => {
                 format!("server `{server}` lists `{original}`, but it is not exposed: {reason}.")
             }
             Self::ServerDown { reason, .. } => format!("its tools are not available: {reason}."),
             Self::Unknown { name, suggestions } if suggestions.is_empty() => {
-                format!("no server lists a tool exposed as `{name}`; exposed names look like `server__tool` (see `orchestrator tools`).")
+                format!(
+                    "no server lists a tool exposed as `{name}`; exposed names look like `server__tool` (see `orchestrator tools`)."
+                )
             }
             Self::Unknown { name, suggestions } => format!(
                 "no server lists a tool exposed as `{name}`; did you mean {}?",
-                suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ")
+                suggestions
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
         }
     }

@@ -35,8 +35,12 @@ pub enum Hidden {
 impl std::fmt::Display for Hidden {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Denied { pattern } => write!(f, "denied by the pattern `{pattern}` in tools.deny"),
-            Self::NotAllowed { patterns } => write!(f, "matches none of tools.allow ({})", patterns.join(", ")),
+            Self::Denied { pattern } => {
+                write!(f, "denied by the pattern `{pattern}` in tools.deny")
+            }
+            Self::NotAllowed { patterns } => {
+                write!(f, "matches none of tools.allow ({})", patterns.join(", "))
+            }
         }
     }
 }
@@ -45,8 +49,16 @@ impl ToolFilter {
     /// Compiles the lists; an error names the list (`allow[2]`) and says what is wrong.
     pub fn new(allow: &[String], deny: &[String]) -> Result<Self, (String, String)> {
         Ok(Self {
-            allow: if allow.is_empty() { None } else { Some(Patterns::new("allow", allow)?) },
-            deny: if deny.is_empty() { None } else { Some(Patterns::new("deny", deny)?) },
+            allow: if allow.is_empty() {
+                None
+            } else {
+                Some(Patterns::new("allow", allow)?)
+            },
+            deny: if deny.is_empty() {
+                None
+            } else {
+                Some(Patterns::new("deny", deny)?)
+            },
         })
     }
 
@@ -72,10 +84,17 @@ impl Patterns {
     fn new(list: &str, patterns: &[String]) -> Result<Self, (String, String)> {
         let mut builder = GlobSetBuilder::new();
         for (index, pattern) in patterns.iter().enumerate() {
-            let glob = Glob::new(pattern).map_err(|error| (format!("{list}[{index}]"), format!("`{pattern}` is not a valid glob: {}", error.kind())))?;
+            let glob = Glob::new(pattern).map_err(|error| {
+                (
+                    format!("{list}[{index}]"),
+                    format!("`{pattern}` is not a valid glob: {}", error.kind()),
+                )
+            })?;
             builder.add(glob);
         }
-        let set = builder.build().map_err(|error| (list.to_owned(), error.to_string()))?;
+        let set = builder
+            .build()
+            .map_err(|error| (list.to_owned(), error.to_string()))?;
         Ok(Self {
             set,
             sources: patterns.to_vec(),
@@ -93,11 +112,20 @@ mod tests {
 
     #[test]
     fn deny_wins_over_allow() {
-        let filter = ToolFilter::new(&strings(&["read_*", "list_*"]), &strings(&["*_media_*"])).unwrap();
+        let filter =
+            ToolFilter::new(&strings(&["read_*", "list_*"]), &strings(&["*_media_*"])).unwrap();
         assert_eq!(filter.check("read_file"), None);
         assert_eq!(filter.check("list_directory"), None);
-        assert_eq!(filter.check("read_media_file"), Some(Hidden::Denied { pattern: "*_media_*".into() }));
-        assert!(matches!(filter.check("write_file"), Some(Hidden::NotAllowed { .. })));
+        assert_eq!(
+            filter.check("read_media_file"),
+            Some(Hidden::Denied {
+                pattern: "*_media_*".into()
+            })
+        );
+        assert!(matches!(
+            filter.check("write_file"),
+            Some(Hidden::NotAllowed { .. })
+        ));
     }
 
     #[test]

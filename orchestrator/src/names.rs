@@ -23,9 +23,15 @@ const HASH_LEN: usize = 8;
 /// Checks a prefix given in the configuration.
 pub fn validate_prefix(prefix: &str) -> Result<(), String> {
     if prefix.is_empty() || prefix.len() > MAX_PREFIX_LEN {
-        return Err(format!("must be 1 to {MAX_PREFIX_LEN} characters, not {}", prefix.len()));
+        return Err(format!(
+            "must be 1 to {MAX_PREFIX_LEN} characters, not {}",
+            prefix.len()
+        ));
     }
-    if let Some(bad) = prefix.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+    if let Some(bad) = prefix
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
         return Err(format!(
             "`{prefix}` contains {bad:?}; a prefix holds only lowercase letters, digits and '-' (so that `__` always ends it)"
         ));
@@ -47,7 +53,9 @@ pub fn derive_prefix(id: &str) -> Option<String> {
         match c {
             'a'..='z' | '0'..='9' => prefix.push(c),
             'A'..='Z' => prefix.push(c.to_ascii_lowercase()),
-            '-' | '_' | '.' | ' ' if !prefix.ends_with('-') && !prefix.is_empty() => prefix.push('-'),
+            '-' | '_' | '.' | ' ' if !prefix.ends_with('-') && !prefix.is_empty() => {
+                prefix.push('-')
+            }
             _ => {}
         }
     }
@@ -71,25 +79,40 @@ pub fn derive_prefix(id: &str) -> Option<String> {
 /// ```
 pub fn exposed_name(prefix: &str, tool: &str) -> String {
     let budget = MAX_NAME_LEN - prefix.len() - SEPARATOR.len();
-    let valid = !tool.is_empty() && tool.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let valid = !tool.is_empty()
+        && tool
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if valid && tool.len() <= budget {
         return format!("{prefix}{SEPARATOR}{tool}");
     }
     let keep = budget - 1 - HASH_LEN;
     let sanitized: String = tool
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(keep)
         .collect();
     let digest = Sha256::digest(tool.as_bytes());
-    let hash: String = digest.iter().take(HASH_LEN / 2).map(|byte| format!("{byte:02x}")).collect();
+    let hash: String = digest
+        .iter()
+        .take(HASH_LEN / 2)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
     format!("{prefix}{SEPARATOR}{sanitized}_{hash}")
 }
 
 /// Whether a name is valid for every LLM API.
 pub fn is_valid(name: &str) -> bool {
     (1..=MAX_NAME_LEN).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 #[cfg(test)]
@@ -105,15 +128,34 @@ mod tests {
     #[test]
     fn every_name_is_valid_distinct_and_stable() {
         let prefix = "a".repeat(MAX_PREFIX_LEN);
-        let tools = ["a.b", "a/b", "a b", "ünïcödé", "", &"t".repeat(100), &"t".repeat(101), "__", "ok"];
-        let names: Vec<String> = tools.iter().map(|tool| exposed_name(&prefix, tool)).collect();
+        let tools = [
+            "a.b",
+            "a/b",
+            "a b",
+            "ünïcödé",
+            "",
+            &"t".repeat(100),
+            &"t".repeat(101),
+            "__",
+            "ok",
+        ];
+        let names: Vec<String> = tools
+            .iter()
+            .map(|tool| exposed_name(&prefix, tool))
+            .collect();
         for name in &names {
             assert!(is_valid(name), "{name}");
             assert!(name.starts_with(&format!("{prefix}__")));
         }
         let unique: std::collections::BTreeSet<_> = names.iter().collect();
         assert_eq!(unique.len(), names.len(), "{names:?}");
-        assert_eq!(names, tools.iter().map(|tool| exposed_name(&prefix, tool)).collect::<Vec<_>>());
+        assert_eq!(
+            names,
+            tools
+                .iter()
+                .map(|tool| exposed_name(&prefix, tool))
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -131,9 +173,15 @@ mod tests {
         assert!(validate_prefix("a_b").is_err());
         assert!(validate_prefix("").is_err());
         assert!(validate_prefix(&"a".repeat(MAX_PREFIX_LEN + 1)).is_err());
-        assert_eq!(derive_prefix("my server.v2").as_deref(), Some("my-server-v2"));
+        assert_eq!(
+            derive_prefix("my server.v2").as_deref(),
+            Some("my-server-v2")
+        );
         assert_eq!(derive_prefix("__x__").as_deref(), Some("x"));
         assert_eq!(derive_prefix("ü").as_deref(), None);
-        assert_eq!(derive_prefix(&"x".repeat(40)).map(|p| p.len()), Some(MAX_PREFIX_LEN));
+        assert_eq!(
+            derive_prefix(&"x".repeat(40)).map(|p| p.len()),
+            Some(MAX_PREFIX_LEN)
+        );
     }
 }

@@ -65,7 +65,10 @@ impl std::fmt::Display for Exclusion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Filtered(hidden) => hidden.fmt(f),
-            Self::Duplicate { name } => write!(f, "the server lists another tool that is also exposed as `{name}`; the first one is kept"),
+            Self::Duplicate { name } => write!(
+                f,
+                "the server lists another tool that is also exposed as `{name}`; the first one is kept"
+            ),
         }
     }
 }
@@ -147,11 +150,20 @@ impl Registry {
         let mut scored: Vec<(f64, &str)> = self
             .entries
             .keys()
-            .map(|candidate| (strsim::normalized_damerau_levenshtein(name, candidate), candidate.as_str()))
+            .map(|candidate| {
+                (
+                    strsim::normalized_damerau_levenshtein(name, candidate),
+                    candidate.as_str(),
+                )
+            })
             .filter(|(score, _)| *score >= SIMILARITY)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        scored.into_iter().take(limit).map(|(_, candidate)| candidate).collect()
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(_, candidate)| candidate)
+            .collect()
     }
 }
 
@@ -177,18 +189,24 @@ mod tests {
         let (a, b) = (vec![tool("add"), tool("search")], vec![tool("search")]);
         let registry = Registry::build([(&math, &a[..]), (&search, &b[..])]);
         assert_eq!(
-            registry.entries().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+            registry
+                .entries()
+                .map(|e| e.name.as_str())
+                .collect::<Vec<_>>(),
             ["math__add", "math__search", "search__search"]
         );
         let entry = registry.get("search__search").unwrap();
-        assert_eq!((entry.server.as_str(), entry.original()), ("search", "search"));
+        assert_eq!(
+            (entry.server.as_str(), entry.original()),
+            ("search", "search")
+        );
         assert_eq!(entry.exposed_tool().name, "search__search");
     }
 
     #[test]
     fn adding_a_server_never_renames_a_tool() {
         let math = server("math");
-        let tools = vec![tool("add")];
+        let tools = [tool("add")];
         let alone = Registry::build([(&math, &tools[..])]);
         let other = server("other");
         let together = Registry::build([(&math, &tools[..]), (&other, &tools[..])]);
@@ -199,10 +217,20 @@ mod tests {
     fn filtered_and_duplicate_tools_are_recorded() {
         let mut fs = server("fs");
         fs.tools = ToolFilter::new(&[], &["delete_*".to_owned()]).unwrap();
-        let tools = vec![tool("read"), tool("delete_path"), tool("read"), tool("x.y"), tool("x.y")];
+        let tools = [
+            tool("read"),
+            tool("delete_path"),
+            tool("read"),
+            tool("x.y"),
+            tool("x.y"),
+        ];
         let registry = Registry::build([(&fs, &tools[..])]);
         assert_eq!(registry.len(), 2);
-        let reasons: Vec<String> = registry.excluded().iter().map(|e| format!("{}: {}", e.tool, e.reason)).collect();
+        let reasons: Vec<String> = registry
+            .excluded()
+            .iter()
+            .map(|e| format!("{}: {}", e.tool, e.reason))
+            .collect();
         assert_eq!(reasons.len(), 3, "{reasons:?}");
         assert!(reasons[0].starts_with("delete_path: denied by the pattern `delete_*`"));
         assert!(reasons[1].contains("also exposed as `fs__read`"));
@@ -211,7 +239,7 @@ mod tests {
     #[test]
     fn similar_names_are_suggested() {
         let math = server("math");
-        let tools = vec![tool("add"), tool("multiply")];
+        let tools = [tool("add"), tool("multiply")];
         let registry = Registry::build([(&math, &tools[..])]);
         assert_eq!(registry.similar("math_add", 3), ["math__add"]);
         assert!(registry.similar("zzz", 3).is_empty());

@@ -6,7 +6,10 @@
 //! JSON-RPC error the server itself returns (for example invalid arguments) is passed on as
 //! such, because the caller made the mistake.
 
-use rmcp::model::{CallToolRequest, CallToolRequestParams, CallToolResult, CancelledNotificationParam, ClientRequest, ErrorData, JsonObject, RequestId, ServerResult};
+use rmcp::model::{
+    CallToolRequest, CallToolRequestParams, CallToolResult, CancelledNotificationParam,
+    ClientRequest, ErrorData, JsonObject, RequestId, ServerResult,
+};
 use rmcp::service::{PeerRequestOptions, RoleClient};
 use rmcp::{Peer, ServiceError};
 use shared::ToolError;
@@ -37,13 +40,18 @@ pub enum CallError {
 }
 
 /// Calls `tool` (its name on the server) on `upstream`.
-pub(crate) async fn call(upstream: &Upstream, tool: &str, arguments: Option<JsonObject>) -> Result<CallToolResult, CallError> {
+pub(crate) async fn call(
+    upstream: &Upstream,
+    tool: &str,
+    arguments: Option<JsonObject>,
+) -> Result<CallToolResult, CallError> {
     let server = &upstream.config.id;
     let timeouts = upstream.config.timeouts;
     let Some(peer) = upstream.peer() else {
         return Ok(unavailable(upstream, tool));
     };
-    let Ok(Ok(_permit)) = tokio::time::timeout(timeouts.call_max, upstream.permits.acquire()).await else {
+    let Ok(Ok(_permit)) = tokio::time::timeout(timeouts.call_max, upstream.permits.acquire()).await
+    else {
         return Ok(failure(
             "server_busy",
             format!(
@@ -73,7 +81,9 @@ pub(crate) async fn call(upstream: &Upstream, tool: &str, arguments: Option<Json
         Ok(ServerResult::CallToolResult(result)) => Ok(result),
         Ok(_) => Ok(failure(
             "unsupported_response",
-            format!("server `{server}` answered `{tool}` with a result that is not a tool result (a task or an input request, which the orchestrator does not relay)"),
+            format!(
+                "server `{server}` answered `{tool}` with a result that is not a tool result (a task or an input request, which the orchestrator does not relay)"
+            ),
             "Use this tool from a client that supports the server's extensions.",
         )),
         Err(ServiceError::McpError(error)) => Err(CallError::Rejected {
@@ -107,16 +117,24 @@ fn unavailable(upstream: &Upstream, tool: &str) -> CallToolResult {
 /// The answer for a call whose connection failed under it.
 fn lost(upstream: &Upstream, tool: &str, error: &ServiceError) -> CallToolResult {
     let server = &upstream.config.id;
-    let next = if upstream.config.restart.enabled { "it will be restarted" } else { "restarts are turned off" };
+    let next = if upstream.config.restart.enabled {
+        "it will be restarted"
+    } else {
+        "restarts are turned off"
+    };
     failure(
         "connection_lost",
-        format!("server `{server}` lost its connection during `{tool}` ({error}); {next}. The call may or may not have taken effect"),
+        format!(
+            "server `{server}` lost its connection during `{tool}` ({error}); {next}. The call may or may not have taken effect"
+        ),
         "Check the effect before retrying a call that changes something.",
     )
 }
 
 fn failure(code: &'static str, message: String, hint: &str) -> CallToolResult {
-    ToolError::new(code, message).with_hint(hint).into_call_tool_result()
+    ToolError::new(code, message)
+        .with_hint(hint)
+        .into_call_tool_result()
 }
 
 /// Sends `notifications/cancelled` for a request whose caller went away before its answer, so
@@ -128,7 +146,10 @@ struct CancelOnDrop {
 
 impl CancelOnDrop {
     fn new(peer: Peer<RoleClient>, id: RequestId) -> Self {
-        Self { peer: Some(peer), id }
+        Self {
+            peer: Some(peer),
+            id,
+        }
     }
 
     fn disarm(mut self) {
@@ -139,7 +160,10 @@ impl CancelOnDrop {
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         let Some(peer) = self.peer.take() else { return };
-        let params = CancelledNotificationParam::new(Some(self.id.clone()), Some("the caller went away".to_owned()));
+        let params = CancelledNotificationParam::new(
+            Some(self.id.clone()),
+            Some("the caller went away".to_owned()),
+        );
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 let _ = peer.notify_cancelled(params).await;

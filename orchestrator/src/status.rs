@@ -70,10 +70,18 @@ pub struct ServerStatus {
     /// Tools the server listed last (before filtering).
     pub tools_listed: usize,
     /// Time from spawn (or dial) to a complete tool list, at the last connection.
-    #[serde(rename = "connect_ms", serialize_with = "millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "connect_ms",
+        serialize_with = "millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub connect_latency: Option<Duration>,
     /// Round trip of the last answered ping.
-    #[serde(rename = "ping_ms", serialize_with = "millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ping_ms",
+        serialize_with = "millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ping_latency: Option<Duration>,
     /// Times it has been started again since the orchestrator started.
     pub restarts: u32,
@@ -97,7 +105,11 @@ impl ServerStatus {
             id: id.to_owned(),
             prefix: prefix.to_owned(),
             transport,
-            state: if enabled { ServerState::Starting } else { ServerState::Disabled },
+            state: if enabled {
+                ServerState::Starting
+            } else {
+                ServerState::Disabled
+            },
             detail: None,
             server_name: None,
             server_version: None,
@@ -115,7 +127,8 @@ impl ServerStatus {
 
     /// Time until the next start, while restarting.
     pub fn retry_in(&self) -> Option<Duration> {
-        self.retry_at.map(|at| at.saturating_duration_since(Instant::now()))
+        self.retry_at
+            .map(|at| at.saturating_duration_since(Instant::now()))
     }
 
     /// One sentence on why the server cannot take calls now, for errors a model reads.
@@ -127,18 +140,25 @@ impl ServerStatus {
                 self.id,
                 wait.as_secs_f64()
             ),
-            (ServerState::Starting, _) => format!("server `{}` is still starting; retry in a moment", self.id),
+            (ServerState::Starting, _) => {
+                format!("server `{}` is still starting; retry in a moment", self.id)
+            }
             (ServerState::Failed, _) => format!(
                 "server `{}` has failed for good ({why}) and will not be restarted; other servers' tools still work",
                 self.id
             ),
-            (ServerState::Disabled, _) => format!("server `{}` is disabled in the configuration", self.id),
+            (ServerState::Disabled, _) => {
+                format!("server `{}` is disabled in the configuration", self.id)
+            }
             (state, _) => format!("server `{}` is {state} ({why})", self.id),
         }
     }
 }
 
-fn millis<S: serde::Serializer>(value: &Option<Duration>, serializer: S) -> Result<S::Ok, S::Error> {
+fn millis<S: serde::Serializer>(
+    value: &Option<Duration>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match value {
         Some(duration) => serializer.serialize_f64((duration.as_secs_f64() * 1e6).round() / 1e3),
         None => serializer.serialize_none(),

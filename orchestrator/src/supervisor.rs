@@ -52,7 +52,12 @@ pub(crate) struct Upstream {
 impl Upstream {
     /// A server that has not been started.
     pub(crate) fn new(config: ServerConfig) -> Self {
-        let status = ServerStatus::new(&config.id, &config.prefix, config.transport.summary(), config.enabled);
+        let status = ServerStatus::new(
+            &config.id,
+            &config.prefix,
+            config.transport.summary(),
+            config.enabled,
+        );
         Self {
             permits: Semaphore::new(config.max_concurrency),
             config,
@@ -86,7 +91,10 @@ impl Upstream {
 
     /// The live connection's request handle, if the server is connected.
     pub(crate) fn peer(&self) -> Option<Peer<RoleClient>> {
-        self.peer.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.peer
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn set_peer(&self, peer: Option<Peer<RoleClient>>) {
@@ -129,11 +137,11 @@ impl Catalog {
     fn publish(&self, server: &str, tools: Vec<Tool>) {
         let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
         lists.insert(server.to_owned(), tools);
-        let registry = Registry::build(
-            self.servers
-                .iter()
-                .filter_map(|config| lists.get(&config.id).map(|tools| (config, tools.as_slice()))),
-        );
+        let registry = Registry::build(self.servers.iter().filter_map(|config| {
+            lists
+                .get(&config.id)
+                .map(|tools| (config, tools.as_slice()))
+        }));
         self.registry.send_replace(Arc::new(registry));
     }
 }
@@ -145,7 +153,12 @@ enum Ended {
 }
 
 /// Runs one server until `shutdown`: connects, serves, restarts per its policy.
-pub(crate) async fn supervise(upstream: Arc<Upstream>, catalog: Arc<Catalog>, http: reqwest::Client, shutdown: CancellationToken) {
+pub(crate) async fn supervise(
+    upstream: Arc<Upstream>,
+    catalog: Arc<Catalog>,
+    http: reqwest::Client,
+    shutdown: CancellationToken,
+) {
     let policy = upstream.config.restart;
     let mut backoff = new_backoff(policy);
     loop {
@@ -182,7 +195,15 @@ pub(crate) async fn supervise(upstream: Arc<Upstream>, catalog: Arc<Catalog>, ht
                 };
                 health.show(&upstream);
                 tracing::info!(server = %upstream.config.id, latency_ms = (connected_at - started).as_millis(), "connected");
-                let ended = serve(&upstream, &catalog, &mut connection, &mut notices, &mut health, &shutdown).await;
+                let ended = serve(
+                    &upstream,
+                    &catalog,
+                    &mut connection,
+                    &mut notices,
+                    &mut health,
+                    &shutdown,
+                )
+                .await;
                 upstream.set_peer(None);
                 connection.close().await;
                 upstream.update(|status| {
@@ -204,9 +225,9 @@ pub(crate) async fn supervise(upstream: Arc<Upstream>, catalog: Arc<Catalog>, ht
         let delay = if policy.enabled { backoff.next() } else { None };
         let Some(delay) = delay else {
             let detail = if policy.enabled {
-                format!("gave up after {} restarts; last failure: {failure}", policy.max_restarts)
+                format!("{failure} (gave up after {} restarts)", policy.max_restarts)
             } else {
-                format!("restarts are turned off; failure: {failure}")
+                format!("{failure} (restarts are turned off)")
             };
             upstream.update(|status| {
                 status.state = ServerState::Failed;
@@ -238,7 +259,10 @@ async fn serve(
     shutdown: &CancellationToken,
 ) -> Ended {
     let timeouts = upstream.config.timeouts;
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + timeouts.ping_interval, timeouts.ping_interval);
+    let mut ping = tokio::time::interval_at(
+        tokio::time::Instant::now() + timeouts.ping_interval,
+        timeouts.ping_interval,
+    );
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut unanswered = 0;
     loop {
@@ -302,7 +326,11 @@ impl Health {
     fn show(&self, upstream: &Upstream) {
         let problem = self.ping.as_ref().or(self.listing.as_ref()).cloned();
         upstream.update(|status| {
-            status.state = if problem.is_some() { ServerState::Degraded } else { ServerState::Ready };
+            status.state = if problem.is_some() {
+                ServerState::Degraded
+            } else {
+                ServerState::Ready
+            };
             status.detail = problem;
         });
     }

@@ -59,9 +59,18 @@ impl Toolbox {
         let catalog = Arc::new(Catalog::new(config.servers.clone()));
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
-        let upstreams: Vec<Arc<Upstream>> = config.servers.into_iter().map(|server| Arc::new(Upstream::new(server))).collect();
+        let upstreams: Vec<Arc<Upstream>> = config
+            .servers
+            .into_iter()
+            .map(|server| Arc::new(Upstream::new(server)))
+            .collect();
         for upstream in upstreams.iter().filter(|upstream| upstream.config.enabled) {
-            tasks.spawn(supervisor::supervise(upstream.clone(), catalog.clone(), http.clone(), shutdown.clone()));
+            tasks.spawn(supervisor::supervise(
+                upstream.clone(),
+                catalog.clone(),
+                http.clone(),
+                shutdown.clone(),
+            ));
         }
         Ok(Self {
             upstreams,
@@ -78,7 +87,9 @@ impl Toolbox {
     pub async fn settled(&self) -> Duration {
         for upstream in &self.upstreams {
             let mut status = upstream.watch_status();
-            let _ = status.wait_for(|status| status.state != ServerState::Starting).await;
+            let _ = status
+                .wait_for(|status| status.state != ServerState::Starting)
+                .await;
         }
         self.started.elapsed()
     }
@@ -96,7 +107,10 @@ impl Toolbox {
 
     /// Every configured server's status, in configuration order.
     pub fn status(&self) -> Vec<ServerStatus> {
-        self.upstreams.iter().map(|upstream| upstream.status()).collect()
+        self.upstreams
+            .iter()
+            .map(|upstream| upstream.status())
+            .collect()
     }
 
     /// A receiver that sees each status change of one server. Its values leave
@@ -111,7 +125,11 @@ impl Toolbox {
     /// A server that is down, crashes, or does not answer in time gives an `isError` result
     /// that says so (at once, for a server that is down). An unknown or hidden name, or a
     /// JSON-RPC error from the server, is an `Err`.
-    pub async fn call(&self, name: &str, arguments: Option<JsonObject>) -> Result<CallToolResult, CallError> {
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: Option<JsonObject>,
+    ) -> Result<CallToolResult, CallError> {
         let registry = self.registry();
         let Some(entry) = registry.get(name) else {
             return Err(CallError::UnknownTool {
@@ -147,7 +165,9 @@ impl Toolbox {
     }
 
     fn upstream(&self, id: &str) -> Option<&Arc<Upstream>> {
-        self.upstreams.iter().find(|upstream| upstream.config.id == id)
+        self.upstreams
+            .iter()
+            .find(|upstream| upstream.config.id == id)
     }
 }
 

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
-use rmcp::service::{NotificationContext, Peer, RoleClient, RunningService, RunningServiceCancellationToken};
+use rmcp::service::{
+    NotificationContext, Peer, RoleClient, RunningService, RunningServiceCancellationToken,
+};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{ClientHandler, ServiceExt};
@@ -64,7 +66,10 @@ pub(crate) enum ConnectError {
 }
 
 fn stderr_suffix(stderr: &Option<String>) -> String {
-    stderr.as_deref().map(|tail| format!("; its stderr ends with:\n{tail}")).unwrap_or_default()
+    stderr
+        .as_deref()
+        .map(|tail| format!("; its stderr ends with:\n{tail}"))
+        .unwrap_or_default()
 }
 
 /// What the server said about itself in the handshake.
@@ -153,11 +158,16 @@ impl Connection {
                 let transport_config = StreamableHttpClientTransportConfig::with_uri(url.as_str())
                     .custom_headers(header_map)
                     .reinit_on_expired_session(true);
-                let transport = StreamableHttpClientTransport::with_client(http.clone(), transport_config);
-                let service = handler.serve(transport).await.map_err(|error| ConnectError::Handshake {
-                    reason: error.to_string(),
-                    stderr: None,
-                })?;
+                let transport =
+                    StreamableHttpClientTransport::with_client(http.clone(), transport_config);
+                let service =
+                    handler
+                        .serve(transport)
+                        .await
+                        .map_err(|error| ConnectError::Handshake {
+                            reason: error.to_string(),
+                            stderr: None,
+                        })?;
                 (service, None, None)
             }
         };
@@ -165,8 +175,16 @@ impl Connection {
         let summary = service
             .peer_info()
             .map(|info| PeerSummary {
-                name: info.server_info.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
-                version: info.server_info.as_ref().map(|i| i.version.clone()).unwrap_or_default(),
+                name: info
+                    .server_info
+                    .as_ref()
+                    .map(|i| i.name.clone())
+                    .unwrap_or_default(),
+                version: info
+                    .server_info
+                    .as_ref()
+                    .map(|i| i.version.clone())
+                    .unwrap_or_default(),
                 protocol: info.protocol_version.to_string(),
             })
             .unwrap_or_default();
@@ -181,7 +199,11 @@ impl Connection {
     }
 
     /// Hands the service to a task that reports when it ends.
-    fn watch(service: RunningService<RoleClient, Handler>, group: Option<GroupGuard>, summary: PeerSummary) -> Self {
+    fn watch(
+        service: RunningService<RoleClient, Handler>,
+        group: Option<GroupGuard>,
+        summary: PeerSummary,
+    ) -> Self {
         let peer = service.peer().clone();
         let cancel = Some(service.cancellation_token());
         let (ended_tx, ended) = watch::channel(false);
@@ -190,7 +212,13 @@ impl Connection {
             tracing::debug!(?reason, "connection ended");
             ended_tx.send_replace(true);
         });
-        Self { peer, cancel, ended, group, summary }
+        Self {
+            peer,
+            cancel,
+            ended,
+            group,
+            summary,
+        }
     }
 
     /// The handle requests are sent through; cheap to clone.

@@ -24,28 +24,49 @@ pub async fn start(servers: Value) -> Result<Toolbox> {
 
 /// Waits until server `id`'s status satisfies `ready`, and returns its full status (with the
 /// stderr tail) right after.
-pub async fn wait_for_server(toolbox: &Toolbox, id: &str, ready: impl Fn(&ServerStatus) -> bool) -> Result<ServerStatus> {
-    let mut status = toolbox.watch_server(id).with_context(|| format!("no server `{id}`"))?;
-    let outcome = tokio::time::timeout(CHANGE_TIMEOUT, status.wait_for(|status| ready(status))).await;
+pub async fn wait_for_server(
+    toolbox: &Toolbox,
+    id: &str,
+    ready: impl Fn(&ServerStatus) -> bool,
+) -> Result<ServerStatus> {
+    let mut status = toolbox
+        .watch_server(id)
+        .with_context(|| format!("no server `{id}`"))?;
+    let outcome =
+        tokio::time::timeout(CHANGE_TIMEOUT, status.wait_for(|status| ready(status))).await;
     match outcome {
         Ok(Ok(_)) => toolbox
             .status()
             .into_iter()
             .find(|status| status.id == id)
             .with_context(|| format!("no server `{id}`")),
-        _ => bail!("server `{id}` never reached the expected state; it is {:?}", toolbox.status().iter().find(|s| s.id == id)),
+        _ => bail!(
+            "server `{id}` never reached the expected state; it is {:?}",
+            toolbox.status().iter().find(|s| s.id == id)
+        ),
     }
 }
 
 /// Waits until the registry satisfies `ready`, and returns it.
-pub async fn wait_for_registry(toolbox: &Toolbox, ready: impl Fn(&Registry) -> bool) -> Result<Arc<Registry>> {
+pub async fn wait_for_registry(
+    toolbox: &Toolbox,
+    ready: impl Fn(&Registry) -> bool,
+) -> Result<Arc<Registry>> {
     let mut registry = toolbox.watch_registry();
-    let outcome = tokio::time::timeout(CHANGE_TIMEOUT, registry.wait_for(|registry| ready(registry))).await;
+    let outcome = tokio::time::timeout(
+        CHANGE_TIMEOUT,
+        registry.wait_for(|registry| ready(registry)),
+    )
+    .await;
     match outcome {
         Ok(Ok(registry)) => Ok(registry.clone()),
         _ => bail!(
             "the registry never reached the expected state; it has {:?}",
-            toolbox.registry().entries().map(|e| e.name.clone()).collect::<Vec<_>>()
+            toolbox
+                .registry()
+                .entries()
+                .map(|e| e.name.clone())
+                .collect::<Vec<_>>()
         ),
     }
 }
@@ -62,7 +83,9 @@ pub fn text(result: &CallToolResult) -> String {
 
 /// The `structuredContent.error.code` of an error result.
 pub fn error_code(result: &CallToolResult) -> Option<String> {
-    result.structured_content.as_ref()?["error"]["code"].as_str().map(str::to_owned)
+    result.structured_content.as_ref()?["error"]["code"]
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// Arguments as a JSON object.
@@ -75,7 +98,8 @@ pub fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|stat| {
             // The state is the first field after the parenthesized command name.
-            stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z'))
+            stat.rsplit_once(") ")
+                .is_some_and(|(_, rest)| !rest.starts_with('Z'))
         })
         .unwrap_or(false)
 }

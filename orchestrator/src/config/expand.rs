@@ -31,7 +31,9 @@ pub fn expand_env(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result
                 None => (reference, None),
             };
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!("`${{{reference}}}` is not a variable name (letters, digits and _)"));
+                return Err(format!(
+                    "`${{{reference}}}` is not a variable name (letters, digits and _)"
+                ));
             }
             match (lookup(name), default) {
                 (Some(value), _) => out.push_str(&value),
@@ -66,18 +68,42 @@ mod tests {
 
     #[test]
     fn expands_every_form() {
-        assert_eq!(expand_env("x${A}y${env:A}", &env).as_deref(), Ok("xalphayalpha"));
-        assert_eq!(expand_env("${B:-fallback}", &env).as_deref(), Ok("fallback"));
+        assert_eq!(
+            expand_env("x${A}y${env:A}", &env).as_deref(),
+            Ok("xalphayalpha")
+        );
+        assert_eq!(
+            expand_env("${B:-fallback}", &env).as_deref(),
+            Ok("fallback")
+        );
         assert_eq!(expand_env("${EMPTY:-fallback}", &env).as_deref(), Ok(""));
-        assert_eq!(expand_env("cost $$5 and $HOME", &env).as_deref(), Ok("cost $5 and $HOME"));
-        assert_eq!(expand_env("no variables", &env).as_deref(), Ok("no variables"));
+        assert_eq!(
+            expand_env("cost $$5 and $HOME", &env).as_deref(),
+            Ok("cost $5 and $HOME")
+        );
+        assert_eq!(
+            expand_env("no variables", &env).as_deref(),
+            Ok("no variables")
+        );
     }
 
     #[test]
     fn rejects_what_cannot_be_expanded() {
-        assert!(expand_env("${B}", &env).unwrap_err().contains("B is not set"));
+        assert!(
+            expand_env("${B}", &env)
+                .unwrap_err()
+                .contains("B is not set")
+        );
         assert!(expand_env("${A", &env).unwrap_err().contains("closing"));
-        assert!(expand_env("${}", &env).unwrap_err().contains("not a variable name"));
-        assert!(expand_env("${A B}", &env).unwrap_err().contains("not a variable name"));
+        assert!(
+            expand_env("${}", &env)
+                .unwrap_err()
+                .contains("not a variable name")
+        );
+        assert!(
+            expand_env("${A B}", &env)
+                .unwrap_err()
+                .contains("not a variable name")
+        );
     }
 }

@@ -101,7 +101,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for UniqueMap<T> {
                 let mut entries = BTreeMap::new();
                 while let Some(key) = map.next_key::<String>()? {
                     if entries.contains_key(&key) {
-                        return Err(serde::de::Error::custom(format!("the server id `{key}` appears twice")));
+                        return Err(serde::de::Error::custom(format!(
+                            "the server id `{key}` appears twice"
+                        )));
                     }
                     let value = map.next_value()?;
                     entries.insert(key, value);

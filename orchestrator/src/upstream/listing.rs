@@ -35,7 +35,10 @@ pub(crate) enum ListingError {
 }
 
 /// Lists every page; each page must come within `page_timeout`.
-pub(crate) async fn list_tools(peer: &Peer<RoleClient>, page_timeout: Duration) -> Result<Listing, ListingError> {
+pub(crate) async fn list_tools(
+    peer: &Peer<RoleClient>,
+    page_timeout: Duration,
+) -> Result<Listing, ListingError> {
     let mut listing = Listing::default();
     let mut seen = HashSet::new();
     let mut cursor: Option<String> = None;
@@ -46,7 +49,12 @@ pub(crate) async fn list_tools(peer: &Peer<RoleClient>, page_timeout: Duration) 
             Ok(Err(error)) if page == 1 => return Err(error.into()),
             Err(_) if page == 1 => return Err(ListingError::Timeout(page_timeout)),
             Ok(Err(error)) => return Ok(listing.stop(format!("page {page} failed: {error}"))),
-            Err(_) => return Ok(listing.stop(format!("page {page} did not come within {} ms", page_timeout.as_millis()))),
+            Err(_) => {
+                return Ok(listing.stop(format!(
+                    "page {page} did not come within {} ms",
+                    page_timeout.as_millis()
+                )));
+            }
         };
         let room = MAX_TOOLS - listing.tools.len();
         if result.tools.len() > room {
@@ -57,12 +65,16 @@ pub(crate) async fn list_tools(peer: &Peer<RoleClient>, page_timeout: Duration) 
         match result.next_cursor {
             None => return Ok(listing),
             Some(next) if !seen.insert(next.clone()) => {
-                return Ok(listing.stop(format!("the cursor {next:?} came back at page {page}; stopped to avoid a loop")));
+                return Ok(listing.stop(format!(
+                    "the cursor {next:?} came back at page {page}; stopped to avoid a loop"
+                )));
             }
             Some(next) => cursor = Some(next),
         }
     }
-    Ok(listing.stop(format!("still paginating after {MAX_PAGES} pages; the rest are ignored")))
+    Ok(listing.stop(format!(
+        "still paginating after {MAX_PAGES} pages; the rest are ignored"
+    )))
 }
 
 impl Listing {

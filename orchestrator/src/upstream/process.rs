@@ -47,7 +47,13 @@ pub(crate) struct Spawned {
 
 /// Starts a stdio server as the leader of a new process group.
 pub(crate) fn spawn(transport: &TransportConfig) -> std::io::Result<Spawned> {
-    let TransportConfig::Stdio { command, args, env, cwd } = transport else {
+    let TransportConfig::Stdio {
+        command,
+        args,
+        env,
+        cwd,
+    } = transport
+    else {
         return Err(std::io::Error::other("not a stdio server"));
     };
     let mut cmd = Command::new(command);
@@ -57,7 +63,9 @@ pub(crate) fn spawn(transport: &TransportConfig) -> std::io::Result<Spawned> {
     }
     let mut wrapped = CommandWrap::from(cmd);
     wrapped.wrap(ProcessGroup::leader()).wrap(KillOnDrop);
-    let (transport, stderr) = TokioChildProcess::builder(wrapped).stderr(Stdio::piped()).spawn()?;
+    let (transport, stderr) = TokioChildProcess::builder(wrapped)
+        .stderr(Stdio::piped())
+        .spawn()?;
     let pgid = transport
         .id()
         .and_then(|pid| i32::try_from(pid).ok())

@@ -21,7 +21,12 @@ pub(crate) struct StderrTail {
 impl StderrTail {
     /// The kept lines, oldest first.
     pub(crate) fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap_or_else(PoisonError::into_inner).iter().cloned().collect()
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// The kept lines as one string, for error messages; `None` when there are none.
@@ -89,8 +94,15 @@ mod tests {
         tail.clone().capture("t".into(), &input[..]).await;
         let lines = tail.lines();
         assert_eq!(lines.len(), KEPT_LINES);
-        assert_eq!(lines.last().map(String::as_str), Some("no newline at the end"));
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("no newline at the end")
+        );
         assert!(lines.iter().any(|l| l.starts_with('\u{fffd}')));
-        assert!(lines.iter().any(|l| l.ends_with('…') && l.chars().count() == LINE_CHARS + 1));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.ends_with('…') && l.chars().count() == LINE_CHARS + 1)
+        );
     }
 }

@@ -97,8 +97,13 @@ pub struct Server {
 impl Server {
     /// Starts `binary --transport http --bind 127.0.0.1:0 <extra>` and waits until it listens.
     pub async fn http(binary: &Path, extra: &[&str]) -> Result<Self> {
+        Self::http_on(binary, "127.0.0.1:0", extra).await
+    }
+
+    /// Like [`Server::http`], on a given address (to start a server again where it was).
+    pub async fn http_on(binary: &Path, bind: &str, extra: &[&str]) -> Result<Self> {
         let mut child = Command::new(binary)
-            .args(["--transport", "http", "--bind", "127.0.0.1:0"])
+            .args(["--transport", "http", "--bind", bind])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

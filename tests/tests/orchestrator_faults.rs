@@ -420,3 +420,82 @@ async fn shutdown_ends_the_whole_process_group() -> Result<()> {
     assert!(!alive(shell));
     Ok(())
 }
+
+#[tokio::test]
+async fn calls_beyond_max_concurrency_wait_their_turn() -> Result<()> {
+    let toolbox = start(json!({
+        "serial": faulty(&[], json!({"maxConcurrency": 1}))?,
+        "parallel": faulty(&[], json!({}))?,
+    }))
+    .await?;
+    for (server, expected) in [("serial", ["hang", "echo"]), ("parallel", ["echo", "hang"])] {
+        let order = std::sync::Mutex::new(Vec::new());
+        let hang = async {
+            let result = toolbox.call(&format!("{server}__hang"), None).await;
+            order.lock().unwrap().push("hang");
+            result
+        };
+        let echo = async {
+            // Let the hanging call take its slot first.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let result = toolbox
+                .call(&format!("{server}__echo"), args(json!({"text": "x"})))
+                .await;
+            order.lock().unwrap().push("echo");
+            result
+        };
+        let (hang, echo) = tokio::join!(hang, echo);
+        assert_eq!(error_code(&hang?).as_deref(), Some("timeout"));
+        assert_eq!(text(&echo?), "x");
+        assert_eq!(*order.lock().unwrap(), expected, "{server}");
+    }
+    toolbox.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_http_server_that_restarts_is_reinitialized() -> Result<()> {
+    let math = binary("math-server")?;
+    let first = tests::Server::http(&math, &[]).await?;
+    let url = first.url.clone().expect("an HTTP server has a URL");
+    let toolbox = start(json!({ "remote": {"url": url, "pingInterval": 60} })).await?;
+    let result = toolbox
+        .call("remote__add", args(json!({"a": 1, "b": 1})))
+        .await?;
+    assert_eq!(result.is_error, Some(false));
+
+    // The server restarts on the same address and forgets every session.
+    first.terminate().await?;
+    let bind = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/mcp")
+        .to_owned();
+    let second = tests::Server::http_on(&math, &bind, &[]).await?;
+    let mut answered = None;
+    for _ in 0..50 {
+        let result = toolbox
+            .call("remote__add", args(json!({"a": 2, "b": 2})))
+            .await?;
+        if result.is_error == Some(false) {
+            answered = Some(result);
+            break;
+        }
+        // While the orchestrator notices and reconnects, calls fail fast and say why.
+        assert!(
+            matches!(
+                error_code(&result).as_deref(),
+                Some("connection_lost" | "server_unavailable")
+            ),
+            "{result:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let answered = answered.expect("the orchestrator reached the restarted server");
+    assert_eq!(
+        answered.structured_content.map(|s| s["result"].clone()),
+        Some(json!("4"))
+    );
+    toolbox.shutdown().await;
+    second.terminate().await?;
+    Ok(())
+}

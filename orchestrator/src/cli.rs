@@ -189,7 +189,6 @@ fn tools(toolbox: &Toolbox, json: bool, server: Option<&str>) -> ExitCode {
     }
     for status in toolbox.status() {
         if status.state != ServerState::Ready && status.state != ServerState::Disabled {
-            tracing::warn!("{}", status.unavailable_reason());
             eprintln!("warning: {}", status.unavailable_reason());
         }
     }

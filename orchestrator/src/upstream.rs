@@ -122,7 +122,7 @@ impl Connection {
         http: &reqwest::Client,
     ) -> Result<(Self, Listing), ConnectError> {
         let handler = Handler { notices };
-        let (service, group, stderr_reader) = match &config.transport {
+        let (service, group) = match &config.transport {
             transport @ TransportConfig::Stdio { command, .. } => {
                 let spawned = process::spawn(transport).map_err(|source| ConnectError::Spawn {
                     command: command.clone(),
@@ -133,7 +133,7 @@ impl Connection {
                     .map(|stream| tokio::spawn(stderr.clone().capture(config.id.clone(), stream)));
                 let mut group = spawned.group;
                 match handler.serve(spawned.transport).await {
-                    Ok(service) => (service, Some(group), reader),
+                    Ok(service) => (service, Some(group)),
                     Err(error) => {
                         if let Some(reader) = reader {
                             let _ = tokio::time::timeout(STDERR_DRAIN, reader).await;
@@ -168,10 +168,9 @@ impl Connection {
                             reason: error.to_string(),
                             stderr: None,
                         })?;
-                (service, None, None)
+                (service, None)
             }
         };
-        drop(stderr_reader);
         let summary = service
             .peer_info()
             .map(|info| PeerSummary {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::names;
-use crate::registry::Registry;
+use crate::registry::{Excluded, Registry};
 use crate::status::{ServerState, ServerStatus};
 
 /// What the orchestrator knows about a tool name.
@@ -78,11 +78,7 @@ impl Explanation {
                 .map_or(hidden.server.as_str(), |status| status.prefix.as_str());
             names::exposed_name(prefix, &hidden.tool) == name
         }) {
-            return Self::Hidden {
-                server: hidden.server.clone(),
-                original: hidden.tool.clone(),
-                reason: hidden.reason.to_string(),
-            };
+            return Self::hidden(hidden);
         }
         let owner = servers.iter().find(|status| {
             name.strip_prefix(status.prefix.as_str())
@@ -110,11 +106,7 @@ impl Explanation {
             .iter()
             .find(|hidden| hidden.tool == name)
         {
-            return Self::Hidden {
-                server: hidden.server.clone(),
-                original: hidden.tool.clone(),
-                reason: hidden.reason.to_string(),
-            };
+            return Self::hidden(hidden);
         }
         let mut suggestions: Vec<String> = registry
             .entries()
@@ -129,6 +121,14 @@ impl Explanation {
         Self::Unknown {
             name: name.to_owned(),
             suggestions,
+        }
+    }
+
+    fn hidden(excluded: &Excluded) -> Self {
+        Self::Hidden {
+            server: excluded.server.clone(),
+            original: excluded.tool.clone(),
+            reason: excluded.reason.to_string(),
         }
     }
 

@@ -19,9 +19,11 @@
 mod expand;
 mod raw;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::filter::ToolFilter;
 use crate::names;
@@ -76,8 +78,9 @@ pub enum TransportConfig {
     Http {
         /// The MCP endpoint, `http://` or `https://`.
         url: String,
-        /// Headers sent with every request (for example `Authorization`).
-        headers: BTreeMap<String, String>,
+        /// Headers sent with every request (for example `Authorization`), checked when the
+        /// configuration is read; values are marked sensitive.
+        headers: HashMap<HeaderName, HeaderValue>,
     },
 }
 
@@ -369,18 +372,16 @@ fn validate(
                         ));
                     }
                 }
-                for field in ["args", "env", "cwd"] {
-                    let present = match field {
-                        "args" => !server.args.is_empty(),
-                        "env" => server.env.is_some(),
-                        _ => server.cwd.is_some(),
-                    };
-                    if present {
-                        return Err(fail(
-                            field,
-                            "applies only to stdio servers (\"command\")".into(),
-                        ));
-                    }
+                let stdio_only = [
+                    ("args", !server.args.is_empty()),
+                    ("env", server.env.is_some()),
+                    ("cwd", server.cwd.is_some()),
+                ];
+                if let Some((field, _)) = stdio_only.iter().find(|(_, present)| *present) {
+                    return Err(fail(
+                        field,
+                        "applies only to stdio servers (\"command\")".into(),
+                    ));
                 }
                 let url = expand("url", url)?;
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -394,20 +395,15 @@ fn validate(
                     .iter()
                     .flatten()
                     .map(|(name, value)| {
-                        let value = expand(&format!("headers.{name}"), value)?;
-                        reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                            fail(
-                                &format!("headers.{name}"),
-                                "is not a valid header name".into(),
-                            )
-                        })?;
-                        reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
-                            fail(
-                                &format!("headers.{name}"),
-                                "is not a valid header value".into(),
-                            )
-                        })?;
-                        Ok((name.clone(), value))
+                        let key = format!("headers.{name}");
+                        let value = expand(&key, value)?;
+                        let name = HeaderName::from_bytes(name.as_bytes())
+                            .map_err(|_| fail(&key, "is not a valid header name".into()))?;
+                        let mut value = HeaderValue::from_str(&value)
+                            .map_err(|_| fail(&key, "is not a valid header value".into()))?;
+                        // Tokens stay out of debug output and logs.
+                        value.set_sensitive(true);
+                        Ok((name, value))
                     })
                     .collect::<Result<_, ConfigError>>()?;
                 TransportConfig::Http { url, headers }
@@ -433,9 +429,8 @@ fn validate(
         };
 
         let defaults = Timeouts::default();
-        let seconds = |field: &str, value: Option<f64>, default: Duration| match value {
-            None => Ok(default),
-            Some(value) => duration(value).map_err(|reason| fail(field, reason)),
+        let seconds = |field: &str, value: Option<f64>, default: Duration| {
+            seconds_or(value, default).map_err(|reason| fail(field, reason))
         };
         let timeouts = Timeouts {
             connect: seconds("connectTimeout", server.connect_timeout, defaults.connect)?,
@@ -493,6 +488,11 @@ const MAX_CONCURRENCY_LIMIT: usize = 1024;
 /// The longest time limit a configuration may set (a day).
 const MAX_SECONDS: f64 = 86_400.0;
 
+/// An optional number of seconds from the file, or `default` when absent.
+fn seconds_or(value: Option<f64>, default: Duration) -> Result<Duration, String> {
+    value.map_or(Ok(default), duration)
+}
+
 /// A positive, finite number of seconds, at most a day.
 fn duration(seconds: f64) -> Result<Duration, String> {
     if !seconds.is_finite() || seconds <= 0.0 {
@@ -520,9 +520,8 @@ fn restart_policy(raw: Option<&raw::Restart>) -> Result<RestartPolicy, (String, 
         }
         Some(raw::Restart::Policy(policy)) => policy,
     };
-    let seconds = |field: &str, value: Option<f64>, default: Duration| match value {
-        None => Ok(default),
-        Some(value) => duration(value).map_err(|reason| (format!(".{field}"), reason)),
+    let seconds = |field: &str, value: Option<f64>, default: Duration| {
+        seconds_or(value, default).map_err(|reason| (format!(".{field}"), reason))
     };
     let policy = RestartPolicy {
         enabled: policy.enabled.unwrap_or(true),

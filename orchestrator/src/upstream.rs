@@ -8,7 +8,6 @@ pub(crate) mod listing;
 mod process;
 pub(crate) mod stderr;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
@@ -49,9 +48,6 @@ pub(crate) enum ConnectError {
         /// Why.
         source: std::io::Error,
     },
-    /// The HTTP client could not be built.
-    #[error("cannot set up the HTTP client: {0}")]
-    Http(String),
     /// The MCP handshake failed.
     #[error("the MCP handshake failed: {reason}{}", stderr_suffix(.stderr))]
     Handshake {
@@ -147,16 +143,8 @@ impl Connection {
                 }
             }
             TransportConfig::Http { url, headers } => {
-                let mut header_map = HashMap::new();
-                for (name, value) in headers {
-                    let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                        .map_err(|error| ConnectError::Http(error.to_string()))?;
-                    let value = reqwest::header::HeaderValue::from_str(value)
-                        .map_err(|error| ConnectError::Http(error.to_string()))?;
-                    header_map.insert(name, value);
-                }
                 let transport_config = StreamableHttpClientTransportConfig::with_uri(url.as_str())
-                    .custom_headers(header_map)
+                    .custom_headers(headers.clone())
                     .reinit_on_expired_session(true);
                 let transport =
                     StreamableHttpClientTransport::with_client(http.clone(), transport_config);

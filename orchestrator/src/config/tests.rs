@@ -47,7 +47,14 @@ fn claude_desktop_files_work() {
     let TransportConfig::Http { headers, .. } = &config.servers[1].transport else {
         panic!("not http")
     };
-    assert_eq!(headers["Authorization"], "Bearer s3cret");
+    assert_eq!(
+        headers[&HeaderName::from_static("authorization")],
+        "Bearer s3cret"
+    );
+    assert!(
+        !format!("{headers:?}").contains("s3cret"),
+        "secrets stay out of debug output"
+    );
 }
 
 #[test]

@@ -2,7 +2,6 @@
 //! input, and the `tools/list` snapshot that versions the server's interface.
 
 use math_server::MathServer;
-use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 use shared::ToolServer;
 use shared::testing::{RawSession, TestClient};
@@ -11,47 +10,6 @@ async fn client() -> TestClient {
     TestClient::connect(ToolServer::new(MathServer::new()))
         .await
         .expect("connect")
-}
-
-fn structured(result: &CallToolResult) -> &Value {
-    result
-        .structured_content
-        .as_ref()
-        .expect("structured content")
-}
-
-/// Calls a tool that must succeed and returns its structured content.
-async fn ok(client: &TestClient, tool: &str, arguments: Value) -> Value {
-    let result = client.call(tool, arguments.clone()).await.expect("call");
-    assert_ne!(
-        result.is_error,
-        Some(true),
-        "{tool} {arguments}: {result:?}"
-    );
-    structured(&result).clone()
-}
-
-/// Calls a tool that must fail with an `isError` result and returns its error object.
-async fn tool_error(client: &TestClient, tool: &str, arguments: Value) -> Value {
-    let result = client.call(tool, arguments.clone()).await.expect("call");
-    assert_eq!(
-        result.is_error,
-        Some(true),
-        "{tool} {arguments}: {result:?}"
-    );
-    let error = structured(&result)["error"].clone();
-    for key in ["code", "message", "hint"] {
-        assert!(
-            error[key].is_string(),
-            "{tool} {arguments}: no {key} in {error}"
-        );
-    }
-    let text = result.content[0].as_text().expect("text").text.clone();
-    assert!(
-        text.contains(error["message"].as_str().unwrap_or_default()),
-        "{text}"
-    );
-    error
 }
 
 #[tokio::test]
@@ -96,31 +54,28 @@ async fn tools_list_is_the_versioned_contract() {
 #[tokio::test]
 async fn add_and_multiply_are_exact_at_any_size() {
     let client = client().await;
-    let sum = ok(
-        &client,
-        "add",
-        json!({"a": "1000000000000000000000000000000", "b": 1}),
-    )
-    .await;
+    let sum = client
+        .succeed(
+            "add",
+            json!({"a": "1000000000000000000000000000000", "b": 1}),
+        )
+        .await;
     assert_eq!(sum["result"], "1000000000000000000000000000001");
-    let sum = ok(&client, "add", json!({"a": 0.1, "b": "0.2"})).await;
+    let sum = client.succeed("add", json!({"a": 0.1, "b": "0.2"})).await;
     assert_eq!(sum["result"], "0.3");
-    let product = ok(
-        &client,
-        "multiply",
-        json!({"a": "123456789012345678901234567890", "b": "987654321098765432109876543210"}),
-    )
-    .await;
+    let product = client
+        .succeed(
+            "multiply",
+            json!({"a": "123456789012345678901234567890", "b": "987654321098765432109876543210"}),
+        )
+        .await;
     assert_eq!(
         product["result"],
         "121932631137021795226185032733622923332237463801111263526900"
     );
-    let product = ok(
-        &client,
-        "multiply",
-        json!({"a": 9223372036854775807_i64, "b": 2}),
-    )
-    .await;
+    let product = client
+        .succeed("multiply", json!({"a": 9223372036854775807_i64, "b": 2}))
+        .await;
     assert_eq!(product["result"], "18446744073709551614");
     client.close().await;
 }
@@ -128,56 +83,58 @@ async fn add_and_multiply_are_exact_at_any_size() {
 #[tokio::test]
 async fn every_tool_answers() {
     let client = client().await;
-    let value = ok(&client, "evaluate", json!({"expression": "2^64 - 1"})).await;
+    let value = client
+        .succeed("evaluate", json!({"expression": "2^64 - 1"}))
+        .await;
     assert_eq!(
         (value["value"].as_str(), value["exact"].as_bool()),
         (Some("18446744073709551615"), Some(true))
     );
-    let value = ok(
-        &client,
-        "evaluate",
-        json!({"expression": "x^2 + y", "variables": {"x": 3, "y": "0.5"}}),
-    )
-    .await;
+    let value = client
+        .succeed(
+            "evaluate",
+            json!({"expression": "x^2 + y", "variables": {"x": 3, "y": "0.5"}}),
+        )
+        .await;
     assert_eq!(value["value"], "9.5");
-    let value = ok(
-        &client,
-        "evaluate",
-        json!({"expression": "1/3", "mode": "decimal", "precision": 5}),
-    )
-    .await;
+    let value = client
+        .succeed(
+            "evaluate",
+            json!({"expression": "1/3", "mode": "decimal", "precision": 5}),
+        )
+        .await;
     assert_eq!(
         (value["value"].as_str(), value["exact"].as_bool()),
         (Some("0.33333"), Some(false))
     );
-    let value = ok(
-        &client,
-        "evaluate",
-        json!({"expression": "sin(30)", "angle_unit": "degrees", "mode": "float"}),
-    )
-    .await;
+    let value = client
+        .succeed(
+            "evaluate",
+            json!({"expression": "sin(30)", "angle_unit": "degrees", "mode": "float"}),
+        )
+        .await;
     assert_eq!(value["value"], "0.49999999999999994");
-    let summary = ok(
-        &client,
-        "statistics",
-        json!({"data": [1, 2, 3, 4], "y": [2, 4, 6, 8]}),
-    )
-    .await;
+    let summary = client
+        .succeed(
+            "statistics",
+            json!({"data": [1, 2, 3, 4], "y": [2, 4, 6, 8]}),
+        )
+        .await;
     assert_eq!(summary["mean"], "2.5");
     assert_eq!(summary["paired"]["slope"], "2");
-    let primes = ok(
-        &client,
-        "number_theory",
-        json!({"operation": "factorize", "values": [360]}),
-    )
-    .await;
+    let primes = client
+        .succeed(
+            "number_theory",
+            json!({"operation": "factorize", "values": [360]}),
+        )
+        .await;
     assert_eq!(primes["result"], "2^3 * 3^2 * 5");
-    let converted = ok(
-        &client,
-        "convert_units",
-        json!({"value": 100, "from": "°C", "to": "°F"}),
-    )
-    .await;
+    let converted = client
+        .succeed(
+            "convert_units",
+            json!({"value": 100, "from": "°C", "to": "°F"}),
+        )
+        .await;
     assert_eq!(converted["value"], "212");
     client.close().await;
 }
@@ -299,17 +256,19 @@ async fn bad_input_gets_a_clear_error_and_the_server_keeps_serving() {
         ),
     ];
     for (tool, arguments, code) in cases {
-        let error = tool_error(&client, tool, arguments.clone()).await;
+        let error = client.fail(tool, arguments.clone()).await;
         assert_eq!(error["code"], code, "{tool} {arguments}: {error}");
     }
-    let position = tool_error(&client, "evaluate", json!({"expression": "2 * (3 + )"})).await;
+    let position = client
+        .fail("evaluate", json!({"expression": "2 * (3 + )"}))
+        .await;
     assert_eq!(
         (position["position"].as_u64(), position["field"].as_str()),
         (Some(9), Some("expression"))
     );
     // Still serving.
     assert_eq!(
-        ok(&client, "add", json!({"a": 2, "b": 3})).await["result"],
+        client.succeed("add", json!({"a": 2, "b": 3})).await["result"],
         "5"
     );
     client.close().await;

@@ -18,7 +18,7 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
     PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{RoleServer, ServerHandler};
 
 use crate::{ToolError, arguments};
@@ -44,6 +44,22 @@ pub trait Tools: Sized + Send + Sync + 'static {
     fn identity(&self) -> ServerIdentity;
     /// The tools, as collected by rmcp's `#[tool_router]`.
     fn tool_router(&self) -> &ToolRouter<Self>;
+
+    /// Runs once the client has finished the handshake; a server that depends on client state,
+    /// such as the filesystem server on MCP roots, asks for it here. The default does nothing.
+    fn on_initialized(&self, peer: Peer<RoleServer>) -> impl Future<Output = ()> + Send + '_ {
+        drop(peer);
+        std::future::ready(())
+    }
+
+    /// Runs when the client says its roots changed. The default does nothing.
+    fn on_roots_list_changed(
+        &self,
+        peer: Peer<RoleServer>,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        drop(peer);
+        std::future::ready(())
+    }
 }
 
 /// An rmcp [`ServerHandler`] around a [`Tools`] implementation; cheap to clone per session.
@@ -169,6 +185,20 @@ impl<T: Tools> ServerHandler for ToolServer<T> {
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.tools.tool_router().get(name).cloned()
+    }
+
+    fn on_initialized(
+        &self,
+        context: NotificationContext<RoleServer>,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        self.tools.on_initialized(context.peer)
+    }
+
+    fn on_roots_list_changed(
+        &self,
+        context: NotificationContext<RoleServer>,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        self.tools.on_roots_list_changed(context.peer)
     }
 }
 

@@ -93,6 +93,51 @@ impl TestClient {
             .map_err(TestError::from)
     }
 
+    /// Calls a tool that must succeed and returns its structured content; panics otherwise,
+    /// naming the tool, the arguments and the answer.
+    pub async fn succeed(&self, tool: &str, arguments: Value) -> Value {
+        let result = self.call(tool, arguments.clone()).await;
+        match result {
+            Ok(result) if result.is_error != Some(true) => match result.structured_content {
+                Some(structured) => structured,
+                None => panic!("{tool} {arguments}: no structured content in {result:?}"),
+            },
+            other => panic!("{tool} {arguments}: expected success, got {other:?}"),
+        }
+    }
+
+    /// Calls a tool that must fail with an `isError` result in the workspace's error shape
+    /// (`code`, `message` and `hint`, with the message in the text too); returns the error
+    /// object, and panics otherwise.
+    pub async fn fail(&self, tool: &str, arguments: Value) -> Value {
+        let result = match self.call(tool, arguments.clone()).await {
+            Ok(result) if result.is_error == Some(true) => result,
+            other => panic!("{tool} {arguments}: expected an isError result, got {other:?}"),
+        };
+        let error = result
+            .structured_content
+            .as_ref()
+            .map(|structured| structured["error"].clone())
+            .unwrap_or_default();
+        for key in ["code", "message", "hint"] {
+            assert!(
+                error[key].is_string(),
+                "{tool} {arguments}: no {key} in {error}"
+            );
+        }
+        let text = result
+            .content
+            .first()
+            .and_then(|block| block.as_text())
+            .map(|text| text.text.clone())
+            .unwrap_or_default();
+        assert!(
+            text.contains(error["message"].as_str().unwrap_or_default()),
+            "{tool} {arguments}: the text `{text}` lacks the message"
+        );
+        error
+    }
+
     /// Closes the session.
     pub async fn close(self) {
         let _closed = self.client.cancel().await;

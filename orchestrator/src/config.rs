@@ -212,7 +212,7 @@ impl Config {
                     tracing::info!(server = id, path = %path.display(), "not built; left out of the default configuration");
                     return None;
                 }
-                Some(ServerConfig::stdio(id, path.display().to_string(), Vec::new()))
+                Some(ServerConfig::stdio(id, path.display().to_string(), default_args(id)))
             })
             .collect();
         Ok(Self {
@@ -224,6 +224,18 @@ impl Config {
     /// The enabled servers.
     pub fn enabled(&self) -> impl Iterator<Item = &ServerConfig> {
         self.servers.iter().filter(|server| server.enabled)
+    }
+}
+
+/// The arguments a workspace server gets in the built-in default. The filesystem server is
+/// given the current directory, read-only: a demo must not let a model change files unasked.
+fn default_args(id: &str) -> Vec<String> {
+    match id {
+        "fs" => {
+            let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            vec!["--read-only".to_owned(), here.display().to_string()]
+        }
+        _ => Vec::new(),
     }
 }
 

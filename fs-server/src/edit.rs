@@ -88,14 +88,14 @@ pub fn edit_file(
     std::io::Read::read_to_end(&mut file, &mut bytes)
         .map_err(|error| FsError::io("read", &display, error))?;
     let before_hash = hex(&Sha256::digest(&bytes));
-    if let Some(expected) = expected_sha256 {
-        if !before_hash.eq_ignore_ascii_case(expected) {
-            return Err(FsError::Changed {
-                path: display,
-                expected: expected.to_owned(),
-                actual: before_hash,
-            });
-        }
+    if let Some(expected) = expected_sha256
+        && !before_hash.eq_ignore_ascii_case(expected)
+    {
+        return Err(FsError::Changed {
+            path: display,
+            expected: expected.to_owned(),
+            actual: before_hash,
+        });
     }
     let (bom, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(body) => (true, body),

@@ -156,10 +156,10 @@ pub fn grep(
             if !entry.file_type.is_file() {
                 return ControlFlow::Continue(());
             }
-            if let Some(include) = &query.include {
-                if !(include.is_match(entry.relative) || include.is_match(entry.name)) {
-                    return ControlFlow::Continue(());
-                }
+            if let Some(include) = &query.include
+                && !(include.is_match(entry.relative) || include.is_match(entry.name))
+            {
+                return ControlFlow::Continue(());
             }
             let size = entry.entry.metadata().map_or(0, |metadata| metadata.len());
             if size > query.max_file_bytes {
@@ -341,10 +341,10 @@ impl Sink for FileSink<'_> {
         let (text, _) = line_text(context.bytes(), 0);
         match context.kind() {
             SinkContextKind::After => {
-                if let Some(last) = self.matches.last_mut() {
-                    if last.after.len() < self.context_lines {
-                        last.after.push(text);
-                    }
+                if let Some(last) = self.matches.last_mut()
+                    && last.after.len() < self.context_lines
+                {
+                    last.after.push(text);
                 }
             }
             SinkContextKind::Before | SinkContextKind::Other => self.pending_before.push(text),

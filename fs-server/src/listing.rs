@@ -237,11 +237,11 @@ pub fn directory_tree(location: &Location, limits: &TreeLimits) -> FsResult<Tree
     let mut top = Vec::new();
     for item in flat.into_iter().rev() {
         let mut node = item.node;
-        if let Some(children) = node.children.as_mut() {
-            if let Some(mut found) = children_of.remove(&item.relative) {
-                found.reverse();
-                *children = found;
-            }
+        if let Some(children) = node.children.as_mut()
+            && let Some(mut found) = children_of.remove(&item.relative)
+        {
+            found.reverse();
+            *children = found;
         }
         match item
             .relative

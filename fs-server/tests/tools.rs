@@ -1,6 +1,9 @@
 //! Every fs-server tool through a real rmcp client, in process, on real directory trees in
 //! temporary folders: what each tool does, every hostile path, and the `tools/list` snapshot.
 
+// Fixture helpers outside #[test] functions: a setup that fails must fail the test loudly.
+#![allow(clippy::unwrap_used)]
+
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 

@@ -501,3 +501,75 @@ pub fn hex(bytes: &[u8]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_with(content: &[u8]) -> (tempfile::NamedTempFile, File) {
+        let mut named = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut named, content).unwrap();
+        let file = named.reopen().unwrap();
+        (named, file)
+    }
+
+    /// The backward tail scan (used for files too large to count) agrees with the forward one.
+    #[test]
+    fn tail_scans_agree_in_both_directions() {
+        let mut content = Vec::new();
+        for line in 0..20_000 {
+            content.extend_from_slice(format!("line {line}\n").as_bytes());
+        }
+        for (text, n) in [
+            (content.as_slice(), 3u64),
+            (b"a\nb\nc".as_slice(), 2),
+            (b"a\nb\nc\n".as_slice(), 5),
+            (b"only".as_slice(), 1),
+            (b"\n\n\n".as_slice(), 2),
+        ] {
+            let (_keep, mut file) = file_with(text);
+            let size = text.len() as u64;
+            let forward = scan_forward(&mut file, 0, size, Lines::Tail(n)).unwrap();
+            let backward = scan_tail(&mut file, 0, size, Lines::Tail(n)).unwrap();
+            assert_eq!(
+                forward.start,
+                backward.start,
+                "{n} of {:?}",
+                String::from_utf8_lossy(&text[..text.len().min(20)])
+            );
+        }
+    }
+
+    #[test]
+    fn windows_keep_whole_lines_or_cut_on_a_character() {
+        assert_eq!(
+            cut_window(b"ab\ncd\nef", 7),
+            Cut {
+                len: 6,
+                partial_line: false
+            }
+        );
+        assert_eq!(
+            cut_window("ééé".as_bytes(), 3),
+            Cut {
+                len: 2,
+                partial_line: true
+            }
+        );
+        assert_eq!(
+            cut_window(b"short", 99),
+            Cut {
+                len: 5,
+                partial_line: false
+            }
+        );
+    }
+
+    #[test]
+    fn lines_are_counted_with_or_without_a_final_newline() {
+        assert_eq!(count_lines(b""), 0);
+        assert_eq!(count_lines(b"a"), 1);
+        assert_eq!(count_lines(b"a\n"), 1);
+        assert_eq!(count_lines(b"a\nb"), 2);
+    }
+}

@@ -7,6 +7,10 @@
 #   scripts/install-peers.sh everything   the reference server (npm
 #                                         `@modelcontextprotocol/server-everything`) in .peers/npm;
 #                                         run it as `node .peers/npm/node_modules/.bin/mcp-server-everything stdio`
+#   scripts/install-peers.sh filesystem   the reference filesystem server (npm
+#                                         `@modelcontextprotocol/server-filesystem`) in .peers/npm-filesystem;
+#                                         run it as `node .peers/npm-filesystem/node_modules/.bin/mcp-server-filesystem DIR...`,
+#                                         for scripts/bench-fs.sh
 #   scripts/install-peers.sh all          all of the above (the default)
 #
 # Idempotent: a peer already installed at its pinned version is left alone. Exits non-zero,
@@ -23,6 +27,7 @@ MCP_PYTHON_VERSION="2.3.0"
 # quietly falls back to 4.1.2; the pin makes that explicit.
 FASTMCP_VERSION="4.1.2"
 EVERYTHING_VERSION="2026.8.31"
+FILESYSTEM_VERSION="2026.8.31"
 
 # install_venv VENV DISTRIBUTION VERSION MODULE WHAT
 # Makes .peers/VENV a virtual environment with DISTRIBUTION==VERSION, importable as MODULE.
@@ -64,9 +69,10 @@ install_fastmcp() {
     install_venv venv-fastmcp fastmcp "$FASTMCP_VERSION" fastmcp "the seed servers (tests/peers/seed/)"
 }
 
-install_everything() {
-    local dir="$peers/npm"
-    local package="@modelcontextprotocol/server-everything"
+# install_npm DIR PACKAGE VERSION COMMAND
+# Installs PACKAGE@VERSION (exact) into .peers/DIR, whose node_modules/.bin must then hold COMMAND.
+install_npm() {
+    local dir="$peers/$1" package="$2" version="$3" command="$4"
     local manifest="$dir/node_modules/$package/package.json"
     local node npm
     node="$(command -v node || true)"
@@ -75,30 +81,39 @@ install_everything() {
         echo "install-peers: node and npm are needed for $package; install Node.js 20 or newer" >&2
         return 1
     fi
-    if [[ -x "$dir/node_modules/.bin/mcp-server-everything" ]] &&
-        [[ "$("$node" -p "require(process.argv[1]).version" "$manifest" 2>/dev/null)" == "$EVERYTHING_VERSION" ]]; then
+    if [[ -x "$dir/node_modules/.bin/$command" ]] &&
+        [[ "$("$node" -p "require(process.argv[1]).version" "$manifest" 2>/dev/null)" == "$version" ]]; then
         return 0
     fi
-    echo "install-peers: installing $package@$EVERYTHING_VERSION into $dir" >&2
+    echo "install-peers: installing $package@$version into $dir" >&2
     mkdir -p "$dir"
     if [[ ! -f "$dir/package.json" ]]; then
         (cd "$dir" && "$npm" init -y >/dev/null)
     fi
     if ! (cd "$dir" && "$npm" install --no-audit --no-fund --save-exact --loglevel=error \
-        "$package@$EVERYTHING_VERSION"); then
-        echo "install-peers: npm could not install $package@$EVERYTHING_VERSION; it needs npm registry access" >&2
+        "$package@$version"); then
+        echo "install-peers: npm could not install $package@$version; it needs npm registry access" >&2
         return 1
     fi
-    if [[ ! -x "$dir/node_modules/.bin/mcp-server-everything" ]]; then
-        echo "install-peers: $package@$EVERYTHING_VERSION installed but has no mcp-server-everything command" >&2
+    if [[ ! -x "$dir/node_modules/.bin/$command" ]]; then
+        echo "install-peers: $package@$version installed but has no $command command" >&2
         return 1
     fi
+}
+
+install_everything() {
+    install_npm npm @modelcontextprotocol/server-everything "$EVERYTHING_VERSION" mcp-server-everything
+}
+
+install_filesystem() {
+    install_npm npm-filesystem @modelcontextprotocol/server-filesystem "$FILESYSTEM_VERSION" mcp-server-filesystem
 }
 
 case "${1:-all}" in
     python-sdk) install_python_sdk ;;
     fastmcp) install_fastmcp ;;
     everything) install_everything ;;
-    all) install_python_sdk; install_fastmcp; install_everything ;;
-    *) echo "usage: $0 [python-sdk|fastmcp|everything|all]" >&2; exit 2 ;;
+    filesystem) install_filesystem ;;
+    all) install_python_sdk; install_fastmcp; install_everything; install_filesystem ;;
+    *) echo "usage: $0 [python-sdk|fastmcp|everything|filesystem|all]" >&2; exit 2 ;;
 esac

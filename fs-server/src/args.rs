@@ -134,7 +134,7 @@ pub struct DirectoryTreeArgs {
     /// How many levels to descend (1 = only the directory's own entries) [default: 3, at most 32].
     #[serde(default)]
     pub max_depth: Option<usize>,
-    /// Include at most this many entries [default: 500, at most 10000].
+    /// Include at most this many entries [default: 500, at most 50000].
     #[serde(default)]
     pub max_entries: Option<usize>,
     /// Leave out entries whose name or relative path matches one of these globs, such as `node_modules` or `**/*.log`.

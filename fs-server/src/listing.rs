@@ -148,8 +148,8 @@ pub struct TreeNode {
     /// A directory's entries, when it was entered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<TreeNode>>,
-    /// Set on a directory whose entries were left out (depth, entry or time limit): call
-    /// `directory_tree` on it to see them.
+    /// Set on a directory whose entries were left out, all or some (depth, entry or time
+    /// limit): call `directory_tree` on it to see them.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
 }
@@ -228,6 +228,9 @@ pub fn directory_tree(location: &Location, limits: &TreeLimits) -> FsResult<Tree
     for item in &mut flat {
         if unexpanded.binary_search(&item.relative.as_path()).is_ok() {
             item.node.children = None;
+            item.node.truncated = true;
+        } else if summary.partly_listed.as_ref() == Some(&item.relative) {
+            // Entered, but the entry limit struck while listing it: its children are partial.
             item.node.truncated = true;
         }
     }

@@ -605,7 +605,7 @@ impl FsServer {
                     args.include_hidden,
                     &args.exclude,
                 )?,
-                max_entries: bounded("max_entries", args.max_entries, 500, 10_000)?,
+                max_entries: bounded("max_entries", args.max_entries, 500, 50_000)?,
             };
             listing::directory_tree(&sandbox.resolve(&args.path)?, &limits)
         })

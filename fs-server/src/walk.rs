@@ -81,6 +81,8 @@ pub struct WalkSummary {
     pub depth_limited: Vec<PathBuf>,
     /// Directories that were queued but not entered because the walk stopped.
     pub not_entered: Vec<PathBuf>,
+    /// The directory whose listing the walk stopped in the middle of, if it did.
+    pub partly_listed: Option<PathBuf>,
     /// Directories that could not be read, with why (the first few).
     pub errors: Vec<String>,
 }
@@ -149,6 +151,7 @@ pub fn walk(
             };
             if visit(&walk_entry).is_break() {
                 summary.stopped = Some(Stop::Visitor);
+                summary.partly_listed = Some(frame.relative.clone());
                 break;
             }
             if is_dir {

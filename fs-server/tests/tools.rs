@@ -605,6 +605,21 @@ async fn directories_are_created_listed_and_walked() {
         )
         .await;
     assert_eq!(capped["entries"], 2);
+    // The top directory was listed only in part; the tree says so.
+    assert_eq!(capped["truncated"], true);
+    let partial = client
+        .succeed("directory_tree", json!({"path": "docs", "max_entries": 1}))
+        .await;
+    assert_eq!(partial["tree"].as_array().map(Vec::len), Some(1));
+    assert_eq!(partial["limits_hit"], json!(["max_entries"]));
+    let nested = client
+        .succeed(
+            "directory_tree",
+            json!({"path": ".", "max_entries": 4, "respect_gitignore": false, "max_depth": 4}),
+        )
+        .await;
+    let nested_text = nested.to_string();
+    assert!(nested_text.contains("\"truncated\":true"), "{nested_text}");
     assert!(
         capped["limits_hit"]
             .as_array()

@@ -129,7 +129,7 @@ pub fn matcher(query: &ContentQuery) -> FsResult<RegexMatcher> {
     builder
         .build(&query.query)
         .map_err(|error| FsError::InvalidPattern {
-            kind: if query.regex { "regex" } else { "glob" },
+            kind: "regex",
             pattern: query.query.clone(),
             reason: error.to_string(),
         })

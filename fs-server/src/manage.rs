@@ -32,6 +32,13 @@ pub enum Overwrite {
     Refuse,
 }
 
+impl Overwrite {
+    /// `Replace` when the caller asked to overwrite, else `Refuse`.
+    pub fn when(asked: bool) -> Self {
+        if asked { Self::Replace } else { Self::Refuse }
+    }
+}
+
 /// What `create_directory` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Created {

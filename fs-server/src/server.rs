@@ -631,11 +631,7 @@ impl FsServer {
         self.run(move |sandbox| {
             let from = sandbox.resolve_writable(&args.source)?;
             let to = sandbox.resolve_writable(&args.destination)?;
-            let overwrite = if args.overwrite {
-                Overwrite::Replace
-            } else {
-                Overwrite::Refuse
-            };
+            let overwrite = Overwrite::when(args.overwrite);
             manage::move_path(&from, &to, overwrite)
         })
         .await
@@ -660,11 +656,7 @@ impl FsServer {
         self.run(move |sandbox| {
             let from = sandbox.resolve(&args.source)?;
             let to = sandbox.resolve_writable(&args.destination)?;
-            let overwrite = if args.overwrite {
-                Overwrite::Replace
-            } else {
-                Overwrite::Refuse
-            };
+            let overwrite = Overwrite::when(args.overwrite);
             manage::copy_path(
                 &from,
                 &to,

@@ -229,12 +229,17 @@ impl Config {
 
 /// The arguments a workspace server gets in the built-in default. The filesystem server is
 /// given the current directory, read-only: a demo must not let a model change files unasked.
+/// The search server indexes the current directory for local_search, which works offline.
 fn default_args(id: &str) -> Vec<String> {
+    let here = || {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("."))
+            .display()
+            .to_string()
+    };
     match id {
-        "fs" => {
-            let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-            vec!["--read-only".to_owned(), here.display().to_string()]
-        }
+        "fs" => vec!["--read-only".to_owned(), here()],
+        "search" => vec![here()],
         _ => Vec::new(),
     }
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 /// Words the generated text is made of.
-const WORDS: [&str; 64] = [
+pub const WORDS: [&str; 64] = [
     "system", "index", "query", "search", "file", "directory", "server", "client", "token",
     "stream", "buffer", "socket", "thread", "async", "runtime", "memory", "cache", "vector",
     "string", "parser", "schema", "field", "record", "segment", "merge", "commit", "reader",

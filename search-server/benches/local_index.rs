@@ -74,7 +74,10 @@ fn main() {
     let started = Instant::now();
     let again = index.sync(false).unwrap();
     let noop = started.elapsed();
-    assert_eq!((first.added as usize, again.unchanged as usize), (files, files));
+    assert_eq!(
+        (first.added as usize, again.unchanged as usize),
+        (files, files)
+    );
 
     let queries: Vec<String> = corpus::WORDS
         .iter()
@@ -106,7 +109,8 @@ fn main() {
     }
     index_times.sort();
 
-    let paths: Vec<std::path::PathBuf> = (0..files).map(|i| root.join(corpus::path_of(i))).collect();
+    let paths: Vec<std::path::PathBuf> =
+        (0..files).map(|i| root.join(corpus::path_of(i))).collect();
     let mut scan_times = Vec::new();
     for word in corpus::WORDS.iter().take(16) {
         let started = Instant::now();
@@ -115,7 +119,10 @@ fn main() {
     }
     scan_times.sort();
 
-    let (index_median, index_p99) = (percentile(&index_times, 0.5), percentile(&index_times, 0.99));
+    let (index_median, index_p99) = (
+        percentile(&index_times, 0.5),
+        percentile(&index_times, 0.99),
+    );
     let (scan_median, scan_p99) = (percentile(&scan_times, 0.5), percentile(&scan_times, 0.99));
     println!("corpus: {files} files, {megabytes:.1} MB");
     println!(
@@ -125,10 +132,21 @@ fn main() {
         files as f64 / indexing.as_secs_f64(),
         ms(noop)
     );
-    println!("| query latency ({} queries) | median ms | p99 ms |", index_times.len());
+    println!(
+        "| query latency ({} queries) | median ms | p99 ms |",
+        index_times.len()
+    );
     println!("|---|---|---|");
-    println!("| local_search (tantivy index, top 10 + snippets) | {:.2} | {:.2} |", ms(index_median), ms(index_p99));
-    println!("| linear scan (grep-searcher, every file) | {:.1} | {:.1} |", ms(scan_median), ms(scan_p99));
+    println!(
+        "| local_search (tantivy index, top 10 + snippets) | {:.2} | {:.2} |",
+        ms(index_median),
+        ms(index_p99)
+    );
+    println!(
+        "| linear scan (grep-searcher, every file) | {:.1} | {:.1} |",
+        ms(scan_median),
+        ms(scan_p99)
+    );
     println!(
         "ratio (scan / index): median {:.0}x, p99 {:.0}x",
         scan_median.as_secs_f64() / index_median.as_secs_f64(),

@@ -105,9 +105,12 @@ impl WebSearchArgs {
     /// The checked query, for a backend that serves pages up to `max_page`.
     pub(crate) fn into_query(self, max_page: u32) -> Result<WebQuery, ToolError> {
         let query = self.query.trim().to_owned();
-        let invalid = |message: String| ToolError::new("invalid_query", message).with_field("query");
+        let invalid =
+            |message: String| ToolError::new("invalid_query", message).with_field("query");
         if query.is_empty() {
-            return Err(invalid("the query is empty".to_owned()).with_hint("say what to search for"));
+            return Err(
+                invalid("the query is empty".to_owned()).with_hint("say what to search for")
+            );
         }
         if let Some(position) = self.query.chars().position(|c| c.is_control() && c != '\t') {
             return Err(invalid("the query contains a control character".to_owned())
@@ -126,9 +129,12 @@ impl WebSearchArgs {
         let page = bounded("page", self.page, 1, max_page)?;
         let language = match self.language {
             Some(language) if !is_language_tag(&language) => {
-                return Err(ToolError::new("invalid_language", format!("`{language}` is not a language code"))
-                    .with_field("language")
-                    .with_hint("use a code like `en`, `de` or `pt-BR`, or leave language out"));
+                return Err(ToolError::new(
+                    "invalid_language",
+                    format!("`{language}` is not a language code"),
+                )
+                .with_field("language")
+                .with_hint("use a code like `en`, `de` or `pt-BR`, or leave language out"));
             }
             other => other,
         };
@@ -146,15 +152,25 @@ impl WebSearchArgs {
 }
 
 /// `value` (or `default`) if within `1..=max`; else an error naming `field`.
-pub(crate) fn bounded<T>(field: &'static str, value: Option<T>, default: T, max: T) -> Result<T, ToolError>
+pub(crate) fn bounded<T>(
+    field: &'static str,
+    value: Option<T>,
+    default: T,
+    max: T,
+) -> Result<T, ToolError>
 where
     T: PartialOrd + From<u8> + std::fmt::Display + Copy,
 {
     let value = value.unwrap_or(default);
     if value < T::from(1) || value > max {
-        return Err(ToolError::new("out_of_range", format!("{field} is {value}; it must be from 1 to {max}"))
-            .with_field(field)
-            .with_hint(format!("pass a {field} from 1 to {max}, or leave it out for {default}")));
+        return Err(ToolError::new(
+            "out_of_range",
+            format!("{field} is {value}; it must be from 1 to {max}"),
+        )
+        .with_field(field)
+        .with_hint(format!(
+            "pass a {field} from 1 to {max}, or leave it out for {default}"
+        )));
     }
     Ok(value)
 }
@@ -165,15 +181,23 @@ fn is_language_tag(tag: &str) -> bool {
     tag == "all"
         || ((2..=3).contains(&primary.len())
             && primary.chars().all(|c| c.is_ascii_alphabetic())
-            && parts.all(|part| (2..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())))
+            && parts.all(|part| {
+                (2..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+            }))
 }
 
 /// Host names, lower-cased; URLs, wildcards and other text are refused with a pointer at the fix.
 fn domains(field: &'static str, given: Vec<String>) -> Result<Vec<String>, ToolError> {
     if given.len() > MAX_DOMAINS {
-        return Err(ToolError::new("too_many_domains", format!("{field} has {} entries; at most {MAX_DOMAINS} are accepted", given.len()))
-            .with_field(field)
-            .with_hint("keep the domains that matter most"));
+        return Err(ToolError::new(
+            "too_many_domains",
+            format!(
+                "{field} has {} entries; at most {MAX_DOMAINS} are accepted",
+                given.len()
+            ),
+        )
+        .with_field(field)
+        .with_hint("keep the domains that matter most"));
     }
     given
         .into_iter()

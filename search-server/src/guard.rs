@@ -159,14 +159,14 @@ impl Resolve for GuardedResolver {
         let policy = Arc::clone(&self.policy);
         let trusted = self.trusted.contains(&host);
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if trusted {
                 return Ok(Box::new(found.into_iter()) as Addrs);
             }
-            let (permitted, refused): (Vec<SocketAddr>, Vec<SocketAddr>) =
-                found.into_iter().partition(|addr| policy.permits(addr.ip()));
+            let (permitted, refused): (Vec<SocketAddr>, Vec<SocketAddr>) = found
+                .into_iter()
+                .partition(|addr| policy.permits(addr.ip()));
             match (permitted.is_empty(), refused.first()) {
                 // A name with any refused answer is refused whole: a mix of public and private
                 // answers is how rebinding attacks hedge.
@@ -223,7 +223,12 @@ mod tests {
 
     #[test]
     fn public_addresses_pass() {
-        for text in ["1.1.1.1", "93.184.215.14", "2606:4700::1111", "::ffff:8.8.8.8"] {
+        for text in [
+            "1.1.1.1",
+            "93.184.215.14",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(!refused(text), "{text} must pass");
         }
     }

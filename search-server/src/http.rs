@@ -96,7 +96,10 @@ impl Http {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        request.send().await.map_err(|error| classify(error, timeout))
+        request
+            .send()
+            .await
+            .map_err(|error| classify(error, timeout))
     }
 
     /// Reads at most `cap` bytes of `response`'s body within `timeout` (which bounds a body

@@ -36,8 +36,8 @@
 //! ```
 
 mod args;
-mod error;
 pub mod cache;
+mod error;
 pub mod fetch;
 pub mod guard;
 pub mod http;

@@ -36,7 +36,12 @@ struct Cli {
     searxng_url: Option<url::Url>,
 
     /// The Brave Search API key (give it through the environment, not the command line).
-    #[arg(long, env = "BRAVE_API_KEY", hide_env_values = true, value_name = "KEY")]
+    #[arg(
+        long,
+        env = "BRAVE_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     brave_api_key: Option<String>,
 
     /// The Brave Search API endpoint (for a proxy in front of it).

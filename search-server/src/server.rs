@@ -15,11 +15,16 @@ use serde::Serialize;
 use shared::{ServerIdentity, TextPage, ToolError, Tools};
 use url::Url;
 
-use crate::args::{FetchUrlArgs, GetDocumentArgs, LocalSearchArgs, ReindexArgs, WebSearchArgs, bounded};
+use crate::args::{
+    FetchUrlArgs, GetDocumentArgs, LocalSearchArgs, ReindexArgs, WebSearchArgs, bounded,
+};
 use crate::fetch::{FetchSettings, Fetcher};
 use crate::guard::AddressPolicy;
 use crate::http::{Http, HttpSettings};
-use crate::local::{DiskState, IndexError, IndexSettings, IndexStatus, LocalIndex, SearchHits, SearchRequest, SyncReport, watch};
+use crate::local::{
+    DiskState, IndexError, IndexSettings, IndexStatus, LocalIndex, SearchHits, SearchRequest,
+    SyncReport, watch,
+};
 use crate::web::brave::Brave;
 use crate::web::searxng::Searxng;
 use crate::web::{WebBackend, WebError, WebResult, WebSearch, WebSettings};
@@ -95,7 +100,8 @@ impl Default for Settings {
             web_backend: WebBackendChoice::Auto,
             searxng_url: None,
             brave_api_key: None,
-            brave_endpoint: Url::parse(crate::web::brave::ENDPOINT).unwrap_or_else(|_| unreachable!("a valid constant URL")),
+            brave_endpoint: Url::parse(crate::web::brave::ENDPOINT)
+                .unwrap_or_else(|_| unreachable!("a valid constant URL")),
             web_rate_limit: 1.0,
             web_max_queue_wait: Duration::from_secs(30),
             web_timeout: Duration::from_secs(10),
@@ -153,7 +159,12 @@ impl SearchServer {
             }
         };
         let backend = backend(settings)?;
-        let backend_hosts: HashSet<String> = backend.as_ref().map(|(_, host)| host.clone()).into_iter().flatten().collect();
+        let backend_hosts: HashSet<String> = backend
+            .as_ref()
+            .map(|(_, host)| host.clone())
+            .into_iter()
+            .flatten()
+            .collect();
         let http = Http::new(HttpSettings {
             policy: Arc::new(AddressPolicy::new(settings.fetch_allow.iter().copied())),
             trusted_hosts: backend_hosts.clone(),
@@ -190,7 +201,9 @@ impl SearchServer {
     }
 
     fn local(&self) -> Result<Arc<LocalIndex>, ToolError> {
-        self.local.clone().ok_or_else(|| ToolError::from(IndexError::NoDirectories))
+        self.local
+            .clone()
+            .ok_or_else(|| ToolError::from(IndexError::NoDirectories))
     }
 
     /// Runs blocking index work off the async threads.
@@ -203,7 +216,10 @@ impl SearchServer {
             Ok(result) => result.map_err(ToolError::from),
             Err(error) => {
                 tracing::error!(%error, "index task failed");
-                Err(ToolError::new("internal_error", "the operation failed unexpectedly"))
+                Err(ToolError::new(
+                    "internal_error",
+                    "the operation failed unexpectedly",
+                ))
             }
         }
     }
@@ -214,15 +230,22 @@ type Configured = (Box<dyn WebBackend>, Option<String>);
 
 fn backend(settings: &Settings) -> Result<Option<Configured>, StartError> {
     let searxng = |url: &Url| -> Result<Configured, StartError> {
-        let backend = Searxng::new(url, settings.web_timeout).map_err(|error| StartError::WebBackend(format!("bad --searxng-url {url}: {error}")))?;
+        let backend = Searxng::new(url, settings.web_timeout)
+            .map_err(|error| StartError::WebBackend(format!("bad --searxng-url {url}: {error}")))?;
         Ok((Box::new(backend), url.host_str().map(str::to_owned)))
     };
     let brave = |key: &String| -> Configured {
         let endpoint = settings.brave_endpoint.clone();
         let host = endpoint.host_str().map(str::to_owned);
-        (Box::new(Brave::new(endpoint, key.clone(), settings.web_timeout)), host)
+        (
+            Box::new(Brave::new(endpoint, key.clone(), settings.web_timeout)),
+            host,
+        )
     };
-    let key = settings.brave_api_key.as_ref().filter(|key| !key.trim().is_empty());
+    let key = settings
+        .brave_api_key
+        .as_ref()
+        .filter(|key| !key.trim().is_empty());
     match settings.web_backend {
         WebBackendChoice::None => Ok(None),
         WebBackendChoice::Auto => match (&settings.searxng_url, key) {
@@ -232,11 +255,15 @@ fn backend(settings: &Settings) -> Result<Option<Configured>, StartError> {
         },
         WebBackendChoice::Searxng => match &settings.searxng_url {
             Some(url) => searxng(url).map(Some),
-            None => Err(StartError::WebBackend("--web-backend searxng needs --searxng-url (or SEARXNG_URL)".to_owned())),
+            None => Err(StartError::WebBackend(
+                "--web-backend searxng needs --searxng-url (or SEARXNG_URL)".to_owned(),
+            )),
         },
         WebBackendChoice::Brave => match key {
             Some(key) => Ok(Some(brave(key))),
-            None => Err(StartError::WebBackend("--web-backend brave needs the BRAVE_API_KEY environment variable".to_owned())),
+            None => Err(StartError::WebBackend(
+                "--web-backend brave needs the BRAVE_API_KEY environment variable".to_owned(),
+            )),
         },
     }
 }
@@ -250,7 +277,12 @@ fn default_index_dir(directories: &[PathBuf]) -> PathBuf {
         hasher.update(dir.as_os_str().as_encoded_bytes());
         hasher.update([0]);
     }
-    let digest: String = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let digest: String = hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|dir| dir.is_absolute())
@@ -346,13 +378,19 @@ pub(crate) struct FetchedPage {
 impl SearchServer {
     /// Full-text search (BM25) over the indexed directories, with line-numbered snippets.
     #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false))]
-    async fn local_search(&self, Parameters(args): Parameters<LocalSearchArgs>) -> Result<Json<SearchHits>, ToolError> {
+    async fn local_search(
+        &self,
+        Parameters(args): Parameters<LocalSearchArgs>,
+    ) -> Result<Json<SearchHits>, ToolError> {
         let limit = bounded("limit", args.limit, 10, 50)?;
         let snippet_lines = args.snippet_lines.unwrap_or(3);
         if snippet_lines > 10 {
-            return Err(ToolError::new("out_of_range", format!("snippet_lines is {snippet_lines}; it must be from 0 to 10"))
-                .with_field("snippet_lines")
-                .with_hint("pass 0 to 10, or leave it out for 3"));
+            return Err(ToolError::new(
+                "out_of_range",
+                format!("snippet_lines is {snippet_lines}; it must be from 0 to 10"),
+            )
+            .with_field("snippet_lines")
+            .with_hint("pass 0 to 10, or leave it out for 3"));
         }
         self.blocking(move |index| {
             index.search(&SearchRequest {
@@ -371,28 +409,39 @@ impl SearchServer {
 
     /// The indexed text of one file, in windows, from a line or a character offset.
     #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false))]
-    async fn get_document(&self, Parameters(args): Parameters<GetDocumentArgs>) -> Result<Json<DocumentPage>, ToolError> {
+    async fn get_document(
+        &self,
+        Parameters(args): Parameters<GetDocumentArgs>,
+    ) -> Result<Json<DocumentPage>, ToolError> {
         let max_length = bounded("max_length", args.max_length, 20_000, 100_000)?;
         if args.start_line.is_some() && args.start_index.is_some() {
-            return Err(ToolError::new("conflicting_arguments", "start_line and start_index were both given")
-                .with_field("start_index")
-                .with_hint("pass one of them"));
+            return Err(ToolError::new(
+                "conflicting_arguments",
+                "start_line and start_index were both given",
+            )
+            .with_field("start_index")
+            .with_hint("pass one of them"));
         }
         let path = args.path.clone();
         let document = self.blocking(move |index| index.document(&path)).await?;
         let (offset, start_line) = match (args.start_line, args.start_index) {
             (Some(0), _) => {
-                return Err(ToolError::new("out_of_range", "start_line is 0; lines count from 1")
-                    .with_field("start_line")
-                    .with_hint("pass 1 for the first line"));
+                return Err(
+                    ToolError::new("out_of_range", "start_line is 0; lines count from 1")
+                        .with_field("start_line")
+                        .with_hint("pass 1 for the first line"),
+                );
             }
             (Some(line), _) => match line_offset(&document.text, line) {
                 Some(offset) => (offset, line),
                 None => {
                     let lines = document.text.lines().count();
-                    return Err(ToolError::new("out_of_range", format!("start_line is {line}, but the document has {lines} lines"))
-                        .with_field("start_line")
-                        .with_hint(format!("pass a line from 1 to {lines}")));
+                    return Err(ToolError::new(
+                        "out_of_range",
+                        format!("start_line is {line}, but the document has {lines} lines"),
+                    )
+                    .with_field("start_line")
+                    .with_hint(format!("pass a line from 1 to {lines}")));
                 }
             },
             (None, offset) => {
@@ -419,8 +468,16 @@ impl SearchServer {
     }
 
     /// Brings the index up to date now (only changed files are read), or rebuilds it (`full`).
-    #[tool(annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false))]
-    async fn reindex(&self, Parameters(args): Parameters<ReindexArgs>) -> Result<Json<Reindexed>, ToolError> {
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn reindex(
+        &self,
+        Parameters(args): Parameters<ReindexArgs>,
+    ) -> Result<Json<Reindexed>, ToolError> {
         self.blocking(move |index| {
             let pass = index.sync(args.full)?;
             Ok(Reindexed {
@@ -434,8 +491,14 @@ impl SearchServer {
 
     /// Searches the web through the configured backend (SearXNG or Brave).
     #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true))]
-    async fn web_search(&self, Parameters(args): Parameters<WebSearchArgs>) -> Result<Json<WebAnswer>, ToolError> {
-        let web = self.web.clone().ok_or_else(|| ToolError::from(WebError::NotConfigured))?;
+    async fn web_search(
+        &self,
+        Parameters(args): Parameters<WebSearchArgs>,
+    ) -> Result<Json<WebAnswer>, ToolError> {
+        let web = self
+            .web
+            .clone()
+            .ok_or_else(|| ToolError::from(WebError::NotConfigured))?;
         let query = args.into_query(web.max_page())?;
         let searched = web.search(&query).await?;
         Ok(Json(WebAnswer {
@@ -450,14 +513,20 @@ impl SearchServer {
 
     /// Reads a public web page as Markdown (or text), in windows of `max_length` characters.
     #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true))]
-    async fn fetch_url(&self, Parameters(args): Parameters<FetchUrlArgs>) -> Result<Json<FetchedPage>, ToolError> {
+    async fn fetch_url(
+        &self,
+        Parameters(args): Parameters<FetchUrlArgs>,
+    ) -> Result<Json<FetchedPage>, ToolError> {
         let max_length = bounded("max_length", args.max_length, 10_000, 100_000)?;
         let (page, cached) = self.fetcher.fetch(&args.url, args.raw).await?;
         let window = TextPage::window(&page.content, args.start_index, max_length);
         if args.start_index > 0 && args.start_index >= window.total_chars {
             return Err(ToolError::new(
                 "start_beyond_end",
-                format!("start_index is {}, but the page has {} characters", args.start_index, window.total_chars),
+                format!(
+                    "start_index is {}, but the page has {} characters",
+                    args.start_index, window.total_chars
+                ),
             )
             .with_field("start_index")
             .with_hint("the whole page has been read; start_index 0 reads it from the top"));

@@ -137,9 +137,13 @@ mod tests {
             "café crème brûlée, a dessert that is café favourite"
         );
         assert!(decode(latin1, None, false).text.starts_with("café crème"));
-        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語のテキストです。東京都の天気は晴れです。");
+        let (sjis, _, _) =
+            encoding_rs::SHIFT_JIS.encode("日本語のテキストです。東京都の天気は晴れです。");
         let decoded = decode(&sjis, None, false);
-        assert_eq!(decoded.text, "日本語のテキストです。東京都の天気は晴れです。");
+        assert_eq!(
+            decoded.text,
+            "日本語のテキストです。東京都の天気は晴れです。"
+        );
         assert_eq!(decoded.charset, "Shift_JIS");
         let page = b"<html><head><meta charset=\"windows-1251\"></head><body>\xcf\xf0\xe8\xe2\xe5\xf2</body></html>";
         assert!(decode(page, None, true).text.contains("Привет"));

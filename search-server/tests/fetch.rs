@@ -13,11 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use futures::StreamExt as _;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use futures::StreamExt as _;
 use search_server::guard::AddressPolicy;
 use search_server::http::{Http, HttpError, HttpSettings};
 use search_server::{SearchServer, Settings};
@@ -106,32 +106,92 @@ async fn fixture() -> (FakeServer, TestClient) {
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_become_markdown_and_text_passes_through() {
     let (site, client) = fixture().await;
-    let page = client.succeed("fetch_url", json!({"url": format!("{}/page.html", site.base)})).await;
+    let page = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/page.html", site.base)}),
+        )
+        .await;
     assert_eq!(page["title"], "The Page");
     assert_eq!(page["status"], 200);
     assert_eq!(page["content_type"], "text/html");
     assert_eq!(page["charset"], "UTF-8");
     let content = page["content"].as_str().unwrap();
     // Scripts and styles are gone; the structure is Markdown.
-    assert_eq!(content, "# Welcome\n\nSome [linked](/next) text.\n\n*   one\n*   two");
+    assert_eq!(
+        content,
+        "# Welcome\n\nSome [linked](/next) text.\n\n*   one\n*   two"
+    );
     assert_eq!(page["cached"], false);
-    let again = client.succeed("fetch_url", json!({"url": format!("{}/page.html", site.base)})).await;
+    let again = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/page.html", site.base)}),
+        )
+        .await;
     assert_eq!(again["cached"], true);
-    let raw = client.succeed("fetch_url", json!({"url": format!("{}/page.html", site.base), "raw": true})).await;
+    let raw = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/page.html", site.base), "raw": true}),
+        )
+        .await;
     assert_eq!(raw["content"], PAGE);
 
-    let plain = client.succeed("fetch_url", json!({"url": format!("{}/plain.txt", site.base)})).await;
-    assert_eq!((plain["content"].as_str(), plain["content_type"].as_str()), (Some("just text\n"), Some("text/plain")));
-    let data = client.succeed("fetch_url", json!({"url": format!("{}/data.json", site.base)})).await;
+    let plain = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/plain.txt", site.base)}),
+        )
+        .await;
+    assert_eq!(
+        (plain["content"].as_str(), plain["content_type"].as_str()),
+        (Some("just text\n"), Some("text/plain"))
+    );
+    let data = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/data.json", site.base)}),
+        )
+        .await;
     assert_eq!(data["content"], "{\"a\": 1}");
-    let latin1 = client.succeed("fetch_url", json!({"url": format!("{}/latin1", site.base)})).await;
-    assert_eq!((latin1["content"].as_str(), latin1["charset"].as_str()), (Some("café crème"), Some("windows-1252")));
-    let sjis = client.succeed("fetch_url", json!({"url": format!("{}/sjis", site.base)})).await;
-    assert_eq!((sjis["content"].as_str(), sjis["charset"].as_str()), (Some("日本語のテキストです。東京都の天気は晴れです。"), Some("Shift_JIS")));
-    let untyped = client.succeed("fetch_url", json!({"url": format!("{}/untyped", site.base)})).await;
-    assert_eq!((untyped["content"].as_str(), untyped["content_type"].as_str()), (Some("sniffed html"), Some("text/html (sniffed)")));
-    let empty = client.succeed("fetch_url", json!({"url": format!("{}/empty", site.base)})).await;
-    assert_eq!((empty["status"].as_u64(), empty["content"].as_str()), (Some(204), Some("")));
+    let latin1 = client
+        .succeed("fetch_url", json!({"url": format!("{}/latin1", site.base)}))
+        .await;
+    assert_eq!(
+        (latin1["content"].as_str(), latin1["charset"].as_str()),
+        (Some("café crème"), Some("windows-1252"))
+    );
+    let sjis = client
+        .succeed("fetch_url", json!({"url": format!("{}/sjis", site.base)}))
+        .await;
+    assert_eq!(
+        (sjis["content"].as_str(), sjis["charset"].as_str()),
+        (
+            Some("日本語のテキストです。東京都の天気は晴れです。"),
+            Some("Shift_JIS")
+        )
+    );
+    let untyped = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/untyped", site.base)}),
+        )
+        .await;
+    assert_eq!(
+        (
+            untyped["content"].as_str(),
+            untyped["content_type"].as_str()
+        ),
+        (Some("sniffed html"), Some("text/html (sniffed)"))
+    );
+    let empty = client
+        .succeed("fetch_url", json!({"url": format!("{}/empty", site.base)}))
+        .await;
+    assert_eq!(
+        (empty["status"].as_u64(), empty["content"].as_str()),
+        (Some(204), Some(""))
+    );
     client.close().await;
 }
 
@@ -143,10 +203,18 @@ async fn paging_never_splits_a_character_and_covers_the_page() {
     let mut rebuilt = String::new();
     let mut start = 0;
     for _ in 0..100 {
-        let page = client.succeed("fetch_url", json!({"url": url, "start_index": start, "max_length": 999})).await;
+        let page = client
+            .succeed(
+                "fetch_url",
+                json!({"url": url, "start_index": start, "max_length": 999}),
+            )
+            .await;
         assert_eq!(page["total_chars"], 10_000);
         let content = page["content"].as_str().unwrap();
-        assert_eq!(page["returned_chars"].as_u64(), Some(content.chars().count() as u64));
+        assert_eq!(
+            page["returned_chars"].as_u64(),
+            Some(content.chars().count() as u64)
+        );
         rebuilt.push_str(content);
         match page["next_start_index"].as_u64() {
             Some(next) => start = next,
@@ -154,13 +222,19 @@ async fn paging_never_splits_a_character_and_covers_the_page() {
         }
     }
     assert_eq!(rebuilt, expected);
-    let beyond = client.fail("fetch_url", json!({"url": url, "start_index": 10_000})).await;
+    let beyond = client
+        .fail("fetch_url", json!({"url": url, "start_index": 10_000}))
+        .await;
     assert_eq!(beyond["code"], "start_beyond_end");
     for max_length in [0, 100_001, 1_000_000_000] {
-        let error = client.fail("fetch_url", json!({"url": url, "max_length": max_length})).await;
+        let error = client
+            .fail("fetch_url", json!({"url": url, "max_length": max_length}))
+            .await;
         assert_eq!(error["code"], "out_of_range");
     }
-    let negative = client.fail("fetch_url", json!({"url": url, "start_index": -1})).await;
+    let negative = client
+        .fail("fetch_url", json!({"url": url, "start_index": -1}))
+        .await;
     assert_eq!(negative["code"], "invalid_arguments");
     client.close().await;
 }
@@ -168,9 +242,17 @@ async fn paging_never_splits_a_character_and_covers_the_page() {
 #[tokio::test(flavor = "multi_thread")]
 async fn redirects_are_followed_and_rechecked_at_every_hop() {
     let (site, client) = fixture().await;
-    let followed = client.succeed("fetch_url", json!({"url": format!("{}/redirect", site.base)})).await;
+    let followed = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/redirect", site.base)}),
+        )
+        .await;
     assert_eq!(followed["final_url"], format!("{}/page.html", site.base));
-    assert_eq!(followed["redirects"], json!([format!("{}/page.html", site.base)]));
+    assert_eq!(
+        followed["redirects"],
+        json!([format!("{}/page.html", site.base)])
+    );
     for (path, code) in [
         ("/loop-a", "redirect_failed"),
         ("/chain/0", "redirect_failed"),
@@ -180,7 +262,9 @@ async fn redirects_are_followed_and_rechecked_at_every_hop() {
         ("/to-file", "unsupported_scheme"),
         ("/to-robots-blocked", "robots_disallowed"),
     ] {
-        let error = client.fail("fetch_url", json!({"url": format!("{}{path}", site.base)})).await;
+        let error = client
+            .fail("fetch_url", json!({"url": format!("{}{path}", site.base)}))
+            .await;
         assert_eq!(error["code"].as_str(), Some(code), "{path}: {error}");
     }
     client.close().await;
@@ -189,25 +273,59 @@ async fn redirects_are_followed_and_rechecked_at_every_hop() {
 #[tokio::test(flavor = "multi_thread")]
 async fn robots_txt_is_obeyed_unless_the_operator_says_otherwise() {
     let (site, client) = fixture().await;
-    let refused = client.fail("fetch_url", json!({"url": format!("{}/private/secret", site.base)})).await;
+    let refused = client
+        .fail(
+            "fetch_url",
+            json!({"url": format!("{}/private/secret", site.base)}),
+        )
+        .await;
     assert_eq!(refused["code"], "robots_disallowed");
-    assert!(refused["message"].as_str().unwrap().contains("/private/secret"), "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("/private/secret"),
+        "{refused}"
+    );
     client.close().await;
 
     // A robots.txt that answers 5xx disallows everything (RFC 9309).
-    let failing = serve(axum::Router::new()
-        .route("/robots.txt", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
-        .route("/page", get(|| async { "page" })))
+    let failing = serve(
+        axum::Router::new()
+            .route(
+                "/robots.txt",
+                get(|| async { StatusCode::SERVICE_UNAVAILABLE }),
+            )
+            .route("/page", get(|| async { "page" })),
+    )
     .await;
     let client = client_with(|_| {}).await;
-    let error = client.fail("fetch_url", json!({"url": format!("{}/page", failing.base)})).await;
-    assert!(error["message"].as_str().unwrap().contains("503"), "{error}");
+    let error = client
+        .fail(
+            "fetch_url",
+            json!({"url": format!("{}/page", failing.base)}),
+        )
+        .await;
+    assert!(
+        error["message"].as_str().unwrap().contains("503"),
+        "{error}"
+    );
     client.close().await;
 
     let client = client_with(|s| s.respect_robots = false).await;
-    let read = client.succeed("fetch_url", json!({"url": format!("{}/private/secret", site.base)})).await;
+    let read = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/private/secret", site.base)}),
+        )
+        .await;
     assert_eq!(read["content"], "secret");
-    let read = client.succeed("fetch_url", json!({"url": format!("{}/page", failing.base)})).await;
+    let read = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/page", failing.base)}),
+        )
+        .await;
     assert_eq!(read["content"], "page");
     client.close().await;
 }
@@ -215,20 +333,53 @@ async fn robots_txt_is_obeyed_unless_the_operator_says_otherwise() {
 #[tokio::test(flavor = "multi_thread")]
 async fn huge_endless_lying_and_binary_bodies() {
     let (site, client) = fixture().await;
-    let huge = client.succeed("fetch_url", json!({"url": format!("{}/huge", site.base), "max_length": 10})).await;
-    assert_eq!((huge["body_truncated"].as_bool(), huge["total_chars"].as_u64()), (Some(true), Some(1024 * 1024)));
-    let trickle = client.fail("fetch_url", json!({"url": format!("{}/trickle", site.base)})).await;
+    let huge = client
+        .succeed(
+            "fetch_url",
+            json!({"url": format!("{}/huge", site.base), "max_length": 10}),
+        )
+        .await;
+    assert_eq!(
+        (
+            huge["body_truncated"].as_bool(),
+            huge["total_chars"].as_u64()
+        ),
+        (Some(true), Some(1024 * 1024))
+    );
+    let trickle = client
+        .fail(
+            "fetch_url",
+            json!({"url": format!("{}/trickle", site.base)}),
+        )
+        .await;
     assert_eq!(trickle["code"], "timeout");
     for path in ["/binary", "/image.png", "/lying-text"] {
-        let error = client.fail("fetch_url", json!({"url": format!("{}{path}", site.base)})).await;
+        let error = client
+            .fail("fetch_url", json!({"url": format!("{}{path}", site.base)}))
+            .await;
         assert_eq!(error["code"], "not_text", "{path}");
     }
-    let scripted = client.fail("fetch_url", json!({"url": format!("{}/script-only", site.base)})).await;
+    let scripted = client
+        .fail(
+            "fetch_url",
+            json!({"url": format!("{}/script-only", site.base)}),
+        )
+        .await;
     assert_eq!(scripted["code"], "empty_page");
     for status in [404, 410, 500, 403] {
-        let error = client.fail("fetch_url", json!({"url": format!("{}/status/{status}", site.base)})).await;
+        let error = client
+            .fail(
+                "fetch_url",
+                json!({"url": format!("{}/status/{status}", site.base)}),
+            )
+            .await;
         assert_eq!(error["code"], "http_status");
-        assert!(error["message"].as_str().unwrap().contains(&status.to_string()));
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains(&status.to_string())
+        );
     }
 
     client.close().await;
@@ -236,13 +387,23 @@ async fn huge_endless_lying_and_binary_bodies() {
     // Raw servers answer robots.txt with the same bytes, which would disallow everything.
     let client = client_with(|s| s.respect_robots = false).await;
     // A Content-Length that promises more than is sent.
-    let liar = serve_raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nshort").await;
-    let error = client.fail("fetch_url", json!({"url": format!("{}/", liar.base)})).await;
+    let liar = serve_raw(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nshort",
+    )
+    .await;
+    let error = client
+        .fail("fetch_url", json!({"url": format!("{}/", liar.base)}))
+        .await;
     assert_eq!(error["code"], "transfer_failed");
     // Not HTTP at all.
     let garbage = serve_raw(b"SSH-2.0-OpenSSH_9.6\r\n").await;
-    let error = client.fail("fetch_url", json!({"url": format!("{}/", garbage.base)})).await;
-    assert!(["transfer_failed", "connect_failed"].contains(&error["code"].as_str().unwrap()), "{error}");
+    let error = client
+        .fail("fetch_url", json!({"url": format!("{}/", garbage.base)}))
+        .await;
+    assert!(
+        ["transfer_failed", "connect_failed"].contains(&error["code"].as_str().unwrap()),
+        "{error}"
+    );
     client.close().await;
 }
 
@@ -286,7 +447,12 @@ async fn the_guard_refuses_every_private_address_by_default() {
         let error = client.fail("fetch_url", json!({"url": url})).await;
         assert_eq!(error["code"], code, "{url}");
     }
-    let long = client.fail("fetch_url", json!({"url": format!("https://example.com/{}", "a".repeat(9000))})).await;
+    let long = client
+        .fail(
+            "fetch_url",
+            json!({"url": format!("https://example.com/{}", "a".repeat(9000))}),
+        )
+        .await;
     assert_eq!(long["code"], "invalid_url");
     client.close().await;
 }
@@ -302,7 +468,9 @@ async fn a_name_that_resolves_to_a_private_address_is_refused_after_dns() {
         connect_timeout: Duration::from_secs(2),
     })
     .unwrap();
-    let url = format!("http://localhost:{}/page.html", site.addr.port()).parse().unwrap();
+    let url = format!("http://localhost:{}/page.html", site.addr.port())
+        .parse()
+        .unwrap();
     match http.get(url, &[], Duration::from_secs(2)).await {
         Err(HttpError::Blocked(blocked)) => assert!(blocked.address.is_loopback(), "{blocked}"),
         other => panic!("expected a blocked address, got {other:?}"),
@@ -314,6 +482,15 @@ async fn a_name_that_resolves_to_a_private_address_is_refused_after_dns() {
         connect_timeout: Duration::from_secs(2),
     })
     .unwrap();
-    let url = format!("http://localhost:{}/plain.txt", site.addr.port()).parse().unwrap();
-    assert_eq!(trusted.get(url, &[], Duration::from_secs(2)).await.unwrap().status(), 200);
+    let url = format!("http://localhost:{}/plain.txt", site.addr.port())
+        .parse()
+        .unwrap();
+    assert_eq!(
+        trusted
+            .get(url, &[], Duration::from_secs(2))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }

@@ -63,7 +63,9 @@ impl Fixture {
         for _ in 0..50 {
             match SearchServer::new(&settings) {
                 Ok(server) => return TestClient::connect(ToolServer::new(server)).await.unwrap(),
-                Err(StartError::Index(IndexError::Busy(_))) => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(StartError::Index(IndexError::Busy(_))) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
                 Err(error) => panic!("{error}"),
             }
         }
@@ -119,7 +121,10 @@ async fn ranking_snippets_paging_and_filters_on_a_generated_corpus() {
     let pass = client.succeed("reindex", json!({"full": true})).await;
     assert_eq!(pass["pass"]["added"], CORPUS_FILES + 3, "{pass}");
     assert_eq!(pass["documents"], CORPUS_FILES + 3, "{pass}");
-    assert!(pass["pass"]["skipped_binary"].as_u64().unwrap() >= 1, "{pass}");
+    assert!(
+        pass["pass"]["skipped_binary"].as_u64().unwrap() >= 1,
+        "{pass}"
+    );
 
     // Ranking: the document about zebracorns (title and four mentions) first; ignored and
     // binary files are not indexed; the script of the HTML page is not text.
@@ -127,35 +132,82 @@ async fn ranking_snippets_paging_and_filters_on_a_generated_corpus() {
     assert_eq!(found["total_hits"], 3, "{found}");
     let mut all = paths(&found);
     all.sort();
-    assert_eq!(all, ["notes/alpha.md", "src/beta.rs", "web/gamma.html"].map(|p| fixture.path(p)));
+    assert_eq!(
+        all,
+        ["notes/alpha.md", "src/beta.rs", "web/gamma.html"].map(|p| fixture.path(p))
+    );
     assert_eq!(paths(&found)[0], fixture.path("notes/alpha.md"));
     assert_eq!(found["hits"][0]["title"], "Zebracorn migration guide");
     assert_eq!(found["hits"][0]["rank"], 1);
 
     // Snippets: numbered lines with the matched words in bold, densest lines first.
-    let beta = found["hits"].as_array().unwrap().iter().find(|hit| hit["path"] == fixture.path("src/beta.rs")).unwrap();
+    let beta = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|hit| hit["path"] == fixture.path("src/beta.rs"))
+        .unwrap();
     assert_eq!(
         beta["lines"],
         json!([{"line": 7, "text": "call_**zebracorn**(a); // the **zebracorn** line"}])
     );
     let alpha = &found["hits"][0];
     assert_eq!(alpha["lines"][0]["line"], 1);
-    assert!(alpha["lines"].as_array().unwrap().iter().any(|line| line["line"] == 4
-        && line["text"] == "Every **zebracorn**, **zebracorn** and **zebracorn**."));
-    let gamma = found["hits"].as_array().unwrap().iter().find(|hit| hit["kind"] == "html").unwrap();
+    assert!(
+        alpha["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|line| line["line"] == 4
+                && line["text"] == "Every **zebracorn**, **zebracorn** and **zebracorn**.")
+    );
+    let gamma = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|hit| hit["kind"] == "html")
+        .unwrap();
     assert_eq!(gamma["title"], "Gamma");
-    assert!(gamma["lines"][0]["text"].as_str().unwrap().contains("**zebracorn**"), "{gamma}");
+    assert!(
+        gamma["lines"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("**zebracorn**"),
+        "{gamma}"
+    );
 
     // Filters: by extension, by directory (relative or absolute); outside paths are refused.
-    let rust = search(&client, json!({"query": "zebracorn", "extensions": [".RS"]})).await;
+    let rust = search(
+        &client,
+        json!({"query": "zebracorn", "extensions": [".RS"]}),
+    )
+    .await;
     assert_eq!(paths(&rust), vec![fixture.path("src/beta.rs")]);
-    let notes = search(&client, json!({"query": "zebracorn", "path_prefix": "notes"})).await;
+    let notes = search(
+        &client,
+        json!({"query": "zebracorn", "path_prefix": "notes"}),
+    )
+    .await;
     assert_eq!(paths(&notes), vec![fixture.path("notes/alpha.md")]);
-    let web = search(&client, json!({"query": "zebracorn", "path_prefix": fixture.path("web")})).await;
+    let web = search(
+        &client,
+        json!({"query": "zebracorn", "path_prefix": fixture.path("web")}),
+    )
+    .await;
     assert_eq!(web["total_hits"], 1);
-    let outside = client.fail("local_search", json!({"query": "zebracorn", "path_prefix": "/etc"})).await;
+    let outside = client
+        .fail(
+            "local_search",
+            json!({"query": "zebracorn", "path_prefix": "/etc"}),
+        )
+        .await;
     assert_eq!(outside["code"], "outside_index");
-    let dotdot = client.fail("local_search", json!({"query": "zebracorn", "path_prefix": "notes/../.."})).await;
+    let dotdot = client
+        .fail(
+            "local_search",
+            json!({"query": "zebracorn", "path_prefix": "notes/../.."}),
+        )
+        .await;
     assert_eq!(dotdot["code"], "outside_index");
 
     // Query syntax, and the literal mode for text that is not syntax.
@@ -163,13 +215,18 @@ async fn ranking_snippets_paging_and_filters_on_a_generated_corpus() {
     assert_eq!(paths(&phrase), vec![fixture.path("notes/alpha.md")]);
     let excluded = search(&client, json!({"query": "zebracorn -migration"})).await;
     assert_eq!(excluded["total_hits"], 2);
-    let invalid = client.fail("local_search", json!({"query": "fn zebra_corn("})).await;
+    let invalid = client
+        .fail("local_search", json!({"query": "fn zebra_corn("}))
+        .await;
     assert_eq!(invalid["code"], "invalid_query");
     assert!(invalid["hint"].as_str().unwrap().contains("literal"));
     let literal = search(&client, json!({"query": "fn zebra_corn(", "literal": true})).await;
     assert_eq!(paths(&literal), vec![fixture.path("src/beta.rs")]);
     assert!(
-        literal["hits"][0]["lines"].as_array().unwrap().contains(&json!({"line": 8, "text": "**fn** **zebra**_**corn**() {}"})),
+        literal["hits"][0]["lines"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"line": 8, "text": "**fn** **zebra**_**corn**() {}"})),
         "{literal}"
     );
 
@@ -198,9 +255,19 @@ async fn ranking_snippets_paging_and_filters_on_a_generated_corpus() {
     // Cursors: garbage, or from another query, are refused.
     let first = search(&client, json!({"query": "quokka", "limit": 10})).await;
     let cursor = first["next_cursor"].as_str().unwrap();
-    let garbage = client.fail("local_search", json!({"query": "quokka", "limit": 10, "cursor": "bm9wZQ"})).await;
+    let garbage = client
+        .fail(
+            "local_search",
+            json!({"query": "quokka", "limit": 10, "cursor": "bm9wZQ"}),
+        )
+        .await;
     assert_eq!(garbage["code"], "invalid_cursor");
-    let other = client.fail("local_search", json!({"query": "zebracorn", "limit": 10, "cursor": cursor})).await;
+    let other = client
+        .fail(
+            "local_search",
+            json!({"query": "zebracorn", "limit": 10, "cursor": cursor}),
+        )
+        .await;
     assert_eq!(other["code"], "cursor_mismatch");
 
     client.close().await;
@@ -218,29 +285,65 @@ async fn bad_queries_and_arguments_are_tool_errors() {
         (json!({"query": "x".repeat(1001)}), "invalid_query", "query"),
         (json!({"query": "title:"}), "invalid_query", "query"),
         (json!({"query": "(a OR"}), "invalid_query", "query"),
-        (json!({"query": "!!!", "literal": true}), "invalid_query", "query"),
+        (
+            json!({"query": "!!!", "literal": true}),
+            "invalid_query",
+            "query",
+        ),
         (json!({"query": "a", "limit": 0}), "out_of_range", "limit"),
         (json!({"query": "a", "limit": 51}), "out_of_range", "limit"),
-        (json!({"query": "a", "snippet_lines": 11}), "out_of_range", "snippet_lines"),
+        (
+            json!({"query": "a", "snippet_lines": 11}),
+            "out_of_range",
+            "snippet_lines",
+        ),
     ] {
         let error = client.fail("local_search", args.clone()).await;
-        assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some(code), Some(field)), "{args}: {error}");
+        assert_eq!(
+            (error["code"].as_str(), error["field"].as_str()),
+            (Some(code), Some(field)),
+            "{args}: {error}"
+        );
     }
-    let control = client.fail("local_search", json!({"query": "ab\ncd"})).await;
+    let control = client
+        .fail("local_search", json!({"query": "ab\ncd"}))
+        .await;
     assert_eq!(control["position"], 2);
-    let wrong_type = client.fail("local_search", json!({"query": "a", "limit": "ten"})).await;
+    let wrong_type = client
+        .fail("local_search", json!({"query": "a", "limit": "ten"}))
+        .await;
     assert_eq!(wrong_type["code"], "invalid_arguments");
     // An empty result is not an error.
     let nothing = search(&client, json!({"query": "absentword"})).await;
-    assert_eq!((nothing["total_hits"].as_u64(), nothing["hits"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    assert_eq!(
+        (
+            nothing["total_hits"].as_u64(),
+            nothing["hits"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
 
-    let missing = client.fail("get_document", json!({"path": "nope.md"})).await;
+    let missing = client
+        .fail("get_document", json!({"path": "nope.md"}))
+        .await;
     assert_eq!(missing["code"], "not_indexed");
-    let outside = client.fail("get_document", json!({"path": "/etc/passwd"})).await;
+    let outside = client
+        .fail("get_document", json!({"path": "/etc/passwd"}))
+        .await;
     assert_eq!(outside["code"], "outside_index");
-    let both = client.fail("get_document", json!({"path": corpus::path_of(0), "start_line": 1, "start_index": 3})).await;
+    let both = client
+        .fail(
+            "get_document",
+            json!({"path": corpus::path_of(0), "start_line": 1, "start_index": 3}),
+        )
+        .await;
     assert_eq!(both["code"], "conflicting_arguments");
-    let past = client.fail("get_document", json!({"path": corpus::path_of(0), "start_line": 100000})).await;
+    let past = client
+        .fail(
+            "get_document",
+            json!({"path": corpus::path_of(0), "start_line": 100000}),
+        )
+        .await;
     assert_eq!(past["code"], "out_of_range");
     client.close().await;
 }
@@ -253,14 +356,36 @@ async fn documents_are_read_in_windows_from_a_line() {
     let client = fixture.client(false).await;
     client.succeed("reindex", json!({})).await;
 
-    let from_line = client.succeed("get_document", json!({"path": "long.txt", "start_line": 42, "max_length": 40})).await;
-    assert!(from_line["text"].as_str().unwrap().starts_with("línea número 42\n"), "{from_line}");
-    assert_eq!((from_line["start_line"].as_u64(), from_line["truncated"].as_bool()), (Some(42), Some(true)));
+    let from_line = client
+        .succeed(
+            "get_document",
+            json!({"path": "long.txt", "start_line": 42, "max_length": 40}),
+        )
+        .await;
+    assert!(
+        from_line["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("línea número 42\n"),
+        "{from_line}"
+    );
+    assert_eq!(
+        (
+            from_line["start_line"].as_u64(),
+            from_line["truncated"].as_bool()
+        ),
+        (Some(42), Some(true))
+    );
     assert_eq!(from_line["on_disk"], "unchanged");
     let mut offset = 0;
     let mut rebuilt = String::new();
     for _ in 0..200 {
-        let page = client.succeed("get_document", json!({"path": fixture.path("long.txt"), "start_index": offset, "max_length": 97})).await;
+        let page = client
+            .succeed(
+                "get_document",
+                json!({"path": fixture.path("long.txt"), "start_index": offset, "max_length": 97}),
+            )
+            .await;
         rebuilt.push_str(page["text"].as_str().unwrap());
         match page["next_offset"].as_u64() {
             Some(next) => offset = next,
@@ -270,7 +395,9 @@ async fn documents_are_read_in_windows_from_a_line() {
     assert_eq!(rebuilt, text);
 
     std::fs::write(fixture.root.join("long.txt"), "changed\n").unwrap();
-    let stale = client.succeed("get_document", json!({"path": "long.txt"})).await;
+    let stale = client
+        .succeed("get_document", json!({"path": "long.txt"}))
+        .await;
     assert_eq!(stale["on_disk"], "changed");
     client.close().await;
 }
@@ -291,15 +418,29 @@ async fn reindexing_is_incremental_and_survives_a_restart() {
     let second = client.succeed("reindex", json!({})).await;
     let pass = &second["pass"];
     assert_eq!(
-        (pass["added"].as_u64(), pass["updated"].as_u64(), pass["removed"].as_u64(), pass["unchanged"].as_u64()),
+        (
+            pass["added"].as_u64(),
+            pass["updated"].as_u64(),
+            pass["removed"].as_u64(),
+            pass["unchanged"].as_u64()
+        ),
         (Some(1), Some(1), Some(1), Some(301)),
         "{second}"
     );
     let changed = search(&client, json!({"query": "platypus"})).await;
     assert_eq!(paths(&changed), vec![fixture.path("change.md")]);
-    assert_eq!(search(&client, json!({"query": "wording old"})).await["total_hits"], 0);
-    assert_eq!(search(&client, json!({"query": "numbat"})).await["total_hits"], 0);
-    assert_eq!(paths(&search(&client, json!({"query": "echidna"})).await), vec![fixture.path("added/new.txt")]);
+    assert_eq!(
+        search(&client, json!({"query": "wording old"})).await["total_hits"],
+        0
+    );
+    assert_eq!(
+        search(&client, json!({"query": "numbat"})).await["total_hits"],
+        0
+    );
+    assert_eq!(
+        paths(&search(&client, json!({"query": "echidna"})).await),
+        vec![fixture.path("added/new.txt")]
+    );
     client.close().await;
 
     // A new server on the same index reads nothing that has not changed.
@@ -307,9 +448,20 @@ async fn reindexing_is_incremental_and_survives_a_restart() {
     let status = client.succeed("index_status", json!({})).await;
     assert_eq!(status["documents"], 303);
     let again = client.succeed("reindex", json!({})).await;
-    assert_eq!((again["pass"]["unchanged"].as_u64(), again["pass"]["added"].as_u64()), (Some(303), Some(0)), "{again}");
+    assert_eq!(
+        (
+            again["pass"]["unchanged"].as_u64(),
+            again["pass"]["added"].as_u64()
+        ),
+        (Some(303), Some(0)),
+        "{again}"
+    );
     let full = client.succeed("reindex", json!({"full": true})).await;
-    assert_eq!((full["pass"]["added"].as_u64(), full["documents"].as_u64()), (Some(303), Some(303)), "{full}");
+    assert_eq!(
+        (full["pass"]["added"].as_u64(), full["documents"].as_u64()),
+        (Some(303), Some(303)),
+        "{full}"
+    );
     client.close().await;
 }
 
@@ -323,13 +475,28 @@ async fn a_cursor_outlived_by_many_index_changes_is_stale() {
     // One change keeps the cursor's snapshot: the next page comes from it.
     fixture.write("extra0.txt", "index");
     client.succeed("reindex", json!({})).await;
-    let next = search(&client, json!({"query": "index", "limit": 5, "cursor": cursor})).await;
-    assert_eq!((next["index_generation"].clone(), next["hits"][0]["rank"].as_u64()), (first["index_generation"].clone(), Some(6)));
+    let next = search(
+        &client,
+        json!({"query": "index", "limit": 5, "cursor": cursor}),
+    )
+    .await;
+    assert_eq!(
+        (
+            next["index_generation"].clone(),
+            next["hits"][0]["rank"].as_u64()
+        ),
+        (first["index_generation"].clone(), Some(6))
+    );
     for n in 1..10 {
         fixture.write(&format!("extra{n}.txt"), "index");
         client.succeed("reindex", json!({})).await;
     }
-    let stale = client.fail("local_search", json!({"query": "index", "limit": 5, "cursor": cursor})).await;
+    let stale = client
+        .fail(
+            "local_search",
+            json!({"query": "index", "limit": 5, "cursor": cursor}),
+        )
+        .await;
     assert_eq!(stale["code"], "stale_cursor");
     client.close().await;
 }
@@ -365,11 +532,17 @@ async fn watching_indexes_changes_as_they_happen() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_directories_the_local_tools_say_how_to_add_them() {
-    let client = TestClient::connect(ToolServer::new(SearchServer::new(&Settings::default()).unwrap()))
-        .await
-        .unwrap();
+    let client = TestClient::connect(ToolServer::new(
+        SearchServer::new(&Settings::default()).unwrap(),
+    ))
+    .await
+    .unwrap();
     for tool in ["local_search", "index_status", "reindex"] {
-        let args = if tool == "local_search" { json!({"query": "x"}) } else { json!({}) };
+        let args = if tool == "local_search" {
+            json!({"query": "x"})
+        } else {
+            json!({})
+        };
         let error = client.fail(tool, args).await;
         assert_eq!(error["code"], "no_directories");
     }

@@ -23,12 +23,16 @@ fn a_chosen_backend_without_its_setting_or_a_missing_directory_stops_the_start()
         web_backend: WebBackendChoice::Brave,
         ..Settings::default()
     });
-    assert!(matches!(brave, Err(StartError::WebBackend(message)) if message.contains("BRAVE_API_KEY")));
+    assert!(
+        matches!(brave, Err(StartError::WebBackend(message)) if message.contains("BRAVE_API_KEY"))
+    );
     let searxng = SearchServer::new(&Settings {
         web_backend: WebBackendChoice::Searxng,
         ..Settings::default()
     });
-    assert!(matches!(searxng, Err(StartError::WebBackend(message)) if message.contains("--searxng-url")));
+    assert!(
+        matches!(searxng, Err(StartError::WebBackend(message)) if message.contains("--searxng-url"))
+    );
     let temp = tempfile::tempdir().unwrap();
     let missing = SearchServer::new(&Settings {
         directories: vec![temp.path().join("absent")],

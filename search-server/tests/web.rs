@@ -75,16 +75,24 @@ fn brave_results(query: &str, count: usize) -> Value {
     json!({"type": "search", "query": {"original": query, "more_results_available": true}, "mixed": {"type": "mixed", "main": []}, "web": {"type": "search", "results": results}})
 }
 
-async fn answer(state: &Shared, params: HashMap<String, String>, headers: HeaderMap, default: impl FnOnce(&HashMap<String, String>) -> Value) -> Response {
+async fn answer(
+    state: &Shared,
+    params: HashMap<String, String>,
+    headers: HeaderMap,
+    default: impl FnOnce(&HashMap<String, String>) -> Value,
+) -> Response {
     let scripted = {
         let mut backend = state.lock().unwrap();
-        backend.requests.push((Instant::now(), params.clone(), headers));
+        backend
+            .requests
+            .push((Instant::now(), params.clone(), headers));
         backend.script.pop_front()
     };
     match scripted {
         Some(answer) => {
             tokio::time::sleep(answer.delay).await;
-            let mut response = (StatusCode::from_u16(answer.status).unwrap(), answer.body).into_response();
+            let mut response =
+                (StatusCode::from_u16(answer.status).unwrap(), answer.body).into_response();
             for (name, value) in answer.headers {
                 response.headers_mut().insert(name, value.parse().unwrap());
             }
@@ -98,9 +106,13 @@ async fn fake_searxng(state: Shared) -> FakeServer {
     let router = axum::Router::new()
         .route(
             "/search",
-            get(|State(state): State<Shared>, Query(params): Query<HashMap<String, String>>, headers: HeaderMap| async move {
-                answer(&state, params, headers, |p| searxng_results(&p["q"])).await
-            }),
+            get(
+                |State(state): State<Shared>,
+                 Query(params): Query<HashMap<String, String>>,
+                 headers: HeaderMap| async move {
+                    answer(&state, params, headers, |p| searxng_results(&p["q"])).await
+                },
+            ),
         )
         .with_state(state);
     serve(router).await
@@ -188,18 +200,42 @@ async fn searxng_results_parameters_filters_and_cache() {
     assert_eq!((again["cached"].as_bool(), hits(&state)), (Some(true), 1));
 
     // Domain filters go to the backend as site: operators and are enforced on the results.
-    let only = client.succeed("web_search", json!({"query": "tokio", "include_domains": ["docs.rs"]})).await;
-    let urls: Vec<&str> = only["results"].as_array().unwrap().iter().map(|r| r["url"].as_str().unwrap()).collect();
+    let only = client
+        .succeed(
+            "web_search",
+            json!({"query": "tokio", "include_domains": ["docs.rs"]}),
+        )
+        .await;
+    let urls: Vec<&str> = only["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["url"].as_str().unwrap())
+        .collect();
     assert_eq!(urls, ["https://docs.rs/tokio", "https://sub.docs.rs/x"]);
-    assert_eq!(state.lock().unwrap().requests[1].1["q"], "tokio (site:docs.rs)");
-    let without = client.succeed("web_search", json!({"query": "tokio", "exclude_domains": ["DOCS.rs"]})).await;
+    assert_eq!(
+        state.lock().unwrap().requests[1].1["q"],
+        "tokio (site:docs.rs)"
+    );
+    let without = client
+        .succeed(
+            "web_search",
+            json!({"query": "tokio", "exclude_domains": ["DOCS.rs"]}),
+        )
+        .await;
     assert_eq!(without["results"].as_array().unwrap().len(), 1);
     assert_eq!(without["results"][0]["rank"], 1);
 
     // Nothing found is an answer, not an error.
-    script(&state, [Answer::status(200, r#"{"query": "zzz", "results": []}"#)]);
+    script(
+        &state,
+        [Answer::status(200, r#"{"query": "zzz", "results": []}"#)],
+    );
     let empty = client.succeed("web_search", json!({"query": "zzz"})).await;
-    assert_eq!((empty["results"].clone(), empty["more_available"].clone()), (json!([]), json!(false)));
+    assert_eq!(
+        (empty["results"].clone(), empty["more_available"].clone()),
+        (json!([]), json!(false))
+    );
     client.close().await;
 }
 
@@ -209,30 +245,60 @@ async fn transient_failures_are_retried_and_others_are_not() {
     let server = fake_searxng(state.clone()).await;
     let client = searxng_client(&server, |s| s.web_retries = 2).await;
 
-    script(&state, [Answer::status(502, "bad gateway"), Answer::status(503, "busy")]);
+    script(
+        &state,
+        [
+            Answer::status(502, "bad gateway"),
+            Answer::status(503, "busy"),
+        ],
+    );
     let recovered = client.succeed("web_search", json!({"query": "one"})).await;
-    assert_eq!((recovered["results"].as_array().unwrap().len(), hits(&state)), (3, 3));
+    assert_eq!(
+        (recovered["results"].as_array().unwrap().len(), hits(&state)),
+        (3, 3)
+    );
 
     script(&state, (0..3).map(|_| Answer::status(500, "boom")));
     let down = client.fail("web_search", json!({"query": "two"})).await;
-    assert_eq!((down["code"].as_str(), hits(&state)), (Some("backend_unavailable"), 6));
+    assert_eq!(
+        (down["code"].as_str(), hits(&state)),
+        (Some("backend_unavailable"), 6)
+    );
 
     script(&state, [Answer::status(403, "Forbidden")]);
     let forbidden = client.fail("web_search", json!({"query": "three"})).await;
-    assert_eq!((forbidden["code"].as_str(), hits(&state)), (Some("backend_refused"), 7));
-    assert!(forbidden["hint"].as_str().unwrap().contains("search.formats"), "{forbidden}");
+    assert_eq!(
+        (forbidden["code"].as_str(), hits(&state)),
+        (Some("backend_refused"), 7)
+    );
+    assert!(
+        forbidden["hint"]
+            .as_str()
+            .unwrap()
+            .contains("search.formats"),
+        "{forbidden}"
+    );
 
     script(&state, [Answer::status(400, "bad pageno")]);
     let rejected = client.fail("web_search", json!({"query": "four"})).await;
-    assert_eq!((rejected["code"].as_str(), hits(&state)), (Some("backend_rejected"), 8));
+    assert_eq!(
+        (rejected["code"].as_str(), hits(&state)),
+        (Some("backend_rejected"), 8)
+    );
     assert!(rejected["message"].as_str().unwrap().contains("bad pageno"));
 
     let mut limited = Answer::status(429, "slow down");
     limited.headers.push(("retry-after", "7"));
     script(&state, [limited]);
     let error = client.fail("web_search", json!({"query": "five"})).await;
-    assert_eq!((error["code"].as_str(), hits(&state)), (Some("rate_limited"), 9));
-    assert!(error["hint"].as_str().unwrap().contains("7 seconds"), "{error}");
+    assert_eq!(
+        (error["code"].as_str(), hits(&state)),
+        (Some("rate_limited"), 9)
+    );
+    assert!(
+        error["hint"].as_str().unwrap().contains("7 seconds"),
+        "{error}"
+    );
     client.close().await;
 }
 
@@ -249,21 +315,38 @@ async fn malformed_answers_and_timeouts_are_reported() {
     script(&state, [Answer::status(200, "{\"results\": [tru")]);
     let broken = client.fail("web_search", json!({"query": "a"})).await;
     assert_eq!(broken["code"], "backend_malformed");
-    script(&state, [Answer::status(200, "<!DOCTYPE html><html><body>Are you a robot?</body></html>")]);
+    script(
+        &state,
+        [Answer::status(
+            200,
+            "<!DOCTYPE html><html><body>Are you a robot?</body></html>",
+        )],
+    );
     let interstitial = client.fail("web_search", json!({"query": "b"})).await;
-    assert!(interstitial["message"].as_str().unwrap().contains("HTML page instead of JSON"), "{interstitial}");
+    assert!(
+        interstitial["message"]
+            .as_str()
+            .unwrap()
+            .contains("HTML page instead of JSON"),
+        "{interstitial}"
+    );
 
     let before = hits(&state);
     let mut slow = Answer::status(200, "{}");
     slow.delay = Duration::from_secs(3);
     script(&state, [slow.clone(), slow]);
     let timeout = client.fail("web_search", json!({"query": "c"})).await;
-    assert_eq!((timeout["code"].as_str(), hits(&state) - before), (Some("backend_timeout"), 2));
+    assert_eq!(
+        (timeout["code"].as_str(), hits(&state) - before),
+        (Some("backend_timeout"), 2)
+    );
     client.close().await;
 
-
     // A backend that is not running at all.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let mut settings = settings();
     settings.searxng_url = Some(format!("http://{closed}").parse().unwrap());
     let client = self::client(settings).await;
@@ -281,7 +364,11 @@ async fn a_burst_of_searches_is_queued_not_refused() {
     let calls: Vec<_> = (0..4)
         .map(|i| {
             let client = Arc::clone(&client);
-            tokio::spawn(async move { client.succeed("web_search", json!({"query": format!("burst {i}")})).await })
+            tokio::spawn(async move {
+                client
+                    .succeed("web_search", json!({"query": format!("burst {i}")}))
+                    .await
+            })
         })
         .collect();
     for call in calls {
@@ -293,7 +380,11 @@ async fn a_burst_of_searches_is_queued_not_refused() {
     assert_eq!(times.len(), 4);
     for pair in times.windows(2) {
         // 5 per second: the requests were spaced, never sent together.
-        assert!(pair[1] - pair[0] >= Duration::from_millis(150), "{:?}", pair[1] - pair[0]);
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(150),
+            "{:?}",
+            pair[1] - pair[0]
+        );
     }
 }
 
@@ -303,44 +394,80 @@ async fn brave_key_paging_and_errors() {
     let server = fake_brave(state.clone()).await;
     let mut settings = settings();
     settings.brave_api_key = Some("test-key".to_owned());
-    settings.brave_endpoint = format!("{}/res/v1/web/search", server.base).parse().unwrap();
+    settings.brave_endpoint = format!("{}/res/v1/web/search", server.base)
+        .parse()
+        .unwrap();
     let client = client(settings.clone()).await;
 
     let found = client.succeed("web_search", json!({"query": "rust", "count": 3, "page": 2, "time_range": "month", "safesearch": "off"})).await;
     assert_eq!(found["backend"], "brave");
     assert_eq!(found["more_available"], true);
-    assert_eq!(found["results"][0], json!({"rank": 1, "title": "rust result 0", "url": "https://example0.com/", "snippet": "About rust & more", "published": "2025-03-01T00:00:00"}));
+    assert_eq!(
+        found["results"][0],
+        json!({"rank": 1, "title": "rust result 0", "url": "https://example0.com/", "snippet": "About rust & more", "published": "2025-03-01T00:00:00"})
+    );
     assert_eq!(found["results"].as_array().unwrap().len(), 3);
     {
         let backend = state.lock().unwrap();
         let params = &backend.requests[0].1;
-        assert_eq!((params["count"].as_str(), params["offset"].as_str(), params["freshness"].as_str(), params["safesearch"].as_str()), ("3", "1", "pm", "off"));
+        assert_eq!(
+            (
+                params["count"].as_str(),
+                params["offset"].as_str(),
+                params["freshness"].as_str(),
+                params["safesearch"].as_str()
+            ),
+            ("3", "1", "pm", "off")
+        );
     }
-    let beyond = client.fail("web_search", json!({"query": "rust", "page": 11})).await;
-    assert_eq!((beyond["code"].as_str(), beyond["field"].as_str()), (Some("out_of_range"), Some("page")));
+    let beyond = client
+        .fail("web_search", json!({"query": "rust", "page": 11}))
+        .await;
+    assert_eq!(
+        (beyond["code"].as_str(), beyond["field"].as_str()),
+        (Some("out_of_range"), Some("page"))
+    );
 
-    let mut limited = Answer::status(429, r#"{"type":"ErrorResponse","error":{"code":"RATE_LIMITED","status":429}}"#);
+    let mut limited = Answer::status(
+        429,
+        r#"{"type":"ErrorResponse","error":{"code":"RATE_LIMITED","status":429}}"#,
+    );
     limited.headers.push(("x-ratelimit-reset", "2, 1419704"));
     script(&state, [limited]);
     let error = client.fail("web_search", json!({"query": "limited"})).await;
-    assert!(error["hint"].as_str().unwrap().contains("2 seconds"), "{error}");
+    assert!(
+        error["hint"].as_str().unwrap().contains("2 seconds"),
+        "{error}"
+    );
     client.close().await;
 
     settings.brave_api_key = Some("wrong".to_owned());
     let wrong = self::client(settings).await;
     let refused = wrong.fail("web_search", json!({"query": "rust"})).await;
     assert_eq!(refused["code"], "backend_refused");
-    assert!(refused["hint"].as_str().unwrap().contains("BRAVE_API_KEY"), "{refused}");
+    assert!(
+        refused["hint"].as_str().unwrap().contains("BRAVE_API_KEY"),
+        "{refused}"
+    );
     wrong.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_backend_says_how_to_configure_one_and_bad_arguments_are_refused() {
-    let client = client(Settings { web_backend: WebBackendChoice::Auto, ..settings() }).await;
-    let error = client.fail("web_search", json!({"query": "anything"})).await;
+    let client = client(Settings {
+        web_backend: WebBackendChoice::Auto,
+        ..settings()
+    })
+    .await;
+    let error = client
+        .fail("web_search", json!({"query": "anything"}))
+        .await;
     assert_eq!(error["code"], "no_web_backend");
     let hint = error["hint"].as_str().unwrap();
-    assert!(hint.contains("--searxng-url") && hint.contains("BRAVE_API_KEY"), "{hint}");
+    assert!(
+        hint.contains("--searxng-url") && hint.contains("BRAVE_API_KEY"),
+        "{hint}"
+    );
     client.close().await;
 
     let state = Shared::default();
@@ -359,12 +486,30 @@ async fn no_backend_says_how_to_configure_one_and_bad_arguments_are_refused() {
         (json!({"query": "q", "count": -1}), "invalid_arguments"),
         (json!({"query": "q", "count": 1.5}), "invalid_arguments"),
         (json!({"query": "q", "page": 0}), "out_of_range"),
-        (json!({"query": "q", "time_range": "hour"}), "invalid_arguments"),
-        (json!({"query": "q", "safesearch": "2"}), "invalid_arguments"),
-        (json!({"query": "q", "language": "english!"}), "invalid_language"),
-        (json!({"query": "q", "include_domains": ["https://docs.rs/tokio"]}), "invalid_domain"),
-        (json!({"query": "q", "exclude_domains": ["*.example.com"]}), "invalid_domain"),
-        (json!({"query": "q", "include_domains": many_domains}), "too_many_domains"),
+        (
+            json!({"query": "q", "time_range": "hour"}),
+            "invalid_arguments",
+        ),
+        (
+            json!({"query": "q", "safesearch": "2"}),
+            "invalid_arguments",
+        ),
+        (
+            json!({"query": "q", "language": "english!"}),
+            "invalid_language",
+        ),
+        (
+            json!({"query": "q", "include_domains": ["https://docs.rs/tokio"]}),
+            "invalid_domain",
+        ),
+        (
+            json!({"query": "q", "exclude_domains": ["*.example.com"]}),
+            "invalid_domain",
+        ),
+        (
+            json!({"query": "q", "include_domains": many_domains}),
+            "too_many_domains",
+        ),
     ] {
         let error = client.fail("web_search", args.clone()).await;
         assert_eq!(error["code"].as_str(), Some(code), "{args}: {error}");

@@ -6,11 +6,11 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use rmcp::RoleClient;
 use rmcp::ServiceExt;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
-use rmcp::RoleClient;
 use serde_json::{Value, json};
 use tests::{STARTUP_TIMEOUT, binary};
 use tokio::process::Command;
@@ -33,7 +33,11 @@ async fn spawn(args: &[&str]) -> Result<RunningService<RoleClient, ()>> {
     Ok(tokio::time::timeout(STARTUP_TIMEOUT, ().serve(transport)).await??)
 }
 
-async fn call(client: &RunningService<RoleClient, ()>, tool: &str, arguments: Value) -> Result<CallToolResult> {
+async fn call(
+    client: &RunningService<RoleClient, ()>,
+    tool: &str,
+    arguments: Value,
+) -> Result<CallToolResult> {
     let mut params = CallToolRequestParams::new(tool.to_owned());
     if let Value::Object(object) = arguments {
         params = params.with_arguments(object);
@@ -42,7 +46,10 @@ async fn call(client: &RunningService<RoleClient, ()>, tool: &str, arguments: Va
 }
 
 fn structured(result: &CallToolResult) -> Result<&Value> {
-    result.structured_content.as_ref().context("no structured content")
+    result
+        .structured_content
+        .as_ref()
+        .context("no structured content")
 }
 
 #[tokio::test]
@@ -59,7 +66,10 @@ async fn a_session_indexes_searches_and_holds_the_index() -> Result<()> {
     let found = call(&client, "local_search", json!({"query": "capybara"})).await?;
     let found = structured(&found)?;
     assert_eq!(found["total_hits"], 1, "{found}");
-    assert_eq!(found["hits"][0]["lines"][0], json!({"line": 2, "text": "The **capybara** sleeps."}));
+    assert_eq!(
+        found["hits"][0]["lines"][0],
+        json!({"line": 2, "text": "The **capybara** sleeps."})
+    );
     let web = call(&client, "web_search", json!({"query": "capybara"})).await?;
     assert_eq!(structured(&web)?["error"]["code"], "no_web_backend");
     let fetch = call(&client, "fetch_url", json!({"url": "http://127.0.0.1:9/"})).await?;
@@ -68,7 +78,9 @@ async fn a_session_indexes_searches_and_holds_the_index() -> Result<()> {
     // A second server on the same index is refused at start, and says why.
     let second = tokio::time::timeout(
         STARTUP_TIMEOUT,
-        command(&[&docs_arg, "--index-dir", &index])?.stdin(Stdio::null()).output(),
+        command(&[&docs_arg, "--index-dir", &index])?
+            .stdin(Stdio::null())
+            .output(),
     )
     .await??;
     assert_eq!(second.status.code(), Some(2));
@@ -83,14 +95,21 @@ async fn bad_command_lines_exit_2_with_a_reason() -> Result<()> {
     let temp = tempfile::tempdir()?;
     let index = temp.path().join("index").display().to_string();
     for (args, needle) in [
-        (vec!["/definitely/not/here", "--index-dir", index.as_str()], "cannot index /definitely/not/here"),
+        (
+            vec!["/definitely/not/here", "--index-dir", index.as_str()],
+            "cannot index /definitely/not/here",
+        ),
         (vec!["--web-backend", "brave"], "BRAVE_API_KEY"),
         (vec!["--web-backend", "searxng"], "--searxng-url"),
         (vec!["--fetch-allow", "not-a-network"], "--fetch-allow"),
         (vec!["--web-rate-limit", "0"], "not a positive number"),
         (vec!["--web-timeout", "soon"], "--web-timeout"),
     ] {
-        let output = tokio::time::timeout(STARTUP_TIMEOUT, command(&args)?.stdin(Stdio::null()).output()).await??;
+        let output = tokio::time::timeout(
+            STARTUP_TIMEOUT,
+            command(&args)?.stdin(Stdio::null()).output(),
+        )
+        .await??;
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(needle), "{args:?}: {stderr}");

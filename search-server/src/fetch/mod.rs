@@ -216,7 +216,8 @@ impl Fetcher {
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
-        let body = Http::read_body(response, self.settings.max_bytes, self.settings.timeout).await?;
+        let body =
+            Http::read_body(response, self.settings.max_bytes, self.settings.timeout).await?;
         let content = Content::classify(declared.as_deref(), &body.bytes)?;
         let decoded = text::decode(&body.bytes, content.charset.as_deref(), content.html);
         let (title, content_text) = if content.html {
@@ -248,7 +249,10 @@ impl Fetcher {
 
     /// Requests `url` once; a redirect's target is checked before it is returned.
     async fn hop(&self, url: &Url) -> Result<Hop, FetchError> {
-        let response = self.http.get(url.clone(), &[], self.settings.timeout).await?;
+        let response = self
+            .http
+            .get(url.clone(), &[], self.settings.timeout)
+            .await?;
         let status = response.status();
         if !is_redirect(status) {
             return Ok(Hop::Answer(response));
@@ -284,7 +288,8 @@ impl Fetcher {
 
     /// The origin's robots.txt, following up to five checked redirects.
     async fn fetch_robots(&self, page: &Url) -> Robots {
-        let unreachable = |why: String| Robots::DisallowAll(format!("robots.txt is unreachable ({why})"));
+        let unreachable =
+            |why: String| Robots::DisallowAll(format!("robots.txt is unreachable ({why})"));
         let mut url = robots::robots_url(page);
         for _ in 0..=MAX_ROBOTS_REDIRECTS {
             match self.hop(&url).await {
@@ -324,9 +329,12 @@ impl Content {
         let binary = text::looks_binary(bytes);
         if mime.is_empty() {
             if binary {
-                return Err(FetchError::NotText("binary data without a content type".to_owned()));
+                return Err(FetchError::NotText(
+                    "binary data without a content type".to_owned(),
+                ));
             }
-            let html = text::looks_like_html(&String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]));
+            let html =
+                text::looks_like_html(&String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]));
             let mime = if html { "text/html" } else { "text/plain" };
             return Ok(Self {
                 mime: format!("{mime} (sniffed)"),
@@ -354,7 +362,11 @@ impl Content {
         if !textual || binary {
             return Err(FetchError::NotText(mime));
         }
-        Ok(Self { mime, charset, html })
+        Ok(Self {
+            mime,
+            charset,
+            html,
+        })
     }
 }
 

@@ -77,11 +77,26 @@ mod tests {
     fn rules_status_codes_and_groups() {
         let body = b"User-agent: *\nDisallow: /private\n\nUser-agent: mcp-search-server\nDisallow: /no-bots\n";
         let robots = Robots::from_answer(200, body);
-        assert!(robots.refusal(&url("https://a.example/no-bots/x")).is_some());
+        assert!(
+            robots
+                .refusal(&url("https://a.example/no-bots/x"))
+                .is_some()
+        );
         // Our own group replaces the `*` group, as the RFC says.
         assert!(robots.refusal(&url("https://a.example/private")).is_none());
-        assert!(Robots::from_answer(404, b"").refusal(&url("https://a.example/x")).is_none());
-        assert!(Robots::from_answer(503, b"").refusal(&url("https://a.example/x")).is_some());
-        assert_eq!(robots_url(&url("https://a.example:8443/a/b?q#f")).as_str(), "https://a.example:8443/robots.txt");
+        assert!(
+            Robots::from_answer(404, b"")
+                .refusal(&url("https://a.example/x"))
+                .is_none()
+        );
+        assert!(
+            Robots::from_answer(503, b"")
+                .refusal(&url("https://a.example/x"))
+                .is_some()
+        );
+        assert_eq!(
+            robots_url(&url("https://a.example:8443/a/b?q#f")).as_str(),
+            "https://a.example:8443/robots.txt"
+        );
     }
 }

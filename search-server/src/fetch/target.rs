@@ -118,7 +118,10 @@ mod tests {
                 "{text}"
             );
         }
-        assert!(matches!(refused("http://[fe80::1%25eth0]/"), FetchError::InvalidUrl(_)));
+        assert!(matches!(
+            refused("http://[fe80::1%25eth0]/"),
+            FetchError::InvalidUrl(_)
+        ));
     }
 
     #[test]
@@ -131,17 +134,33 @@ mod tests {
             "javascript:alert(1)",
             "about:blank",
         ] {
-            assert!(matches!(refused(text), FetchError::UnsupportedScheme(_)), "{text}");
+            assert!(
+                matches!(refused(text), FetchError::UnsupportedScheme(_)),
+                "{text}"
+            );
         }
-        assert!(matches!(refused("http://user:pass@example.com/"), FetchError::Credentials));
+        assert!(matches!(
+            refused("http://user:pass@example.com/"),
+            FetchError::Credentials
+        ));
         assert!(matches!(refused("example.com"), FetchError::InvalidUrl(_)));
-        assert!(matches!(refused(&format!("https://example.com/{}", "a".repeat(9000))), FetchError::InvalidUrl(_)));
+        assert!(matches!(
+            refused(&format!("https://example.com/{}", "a".repeat(9000))),
+            FetchError::InvalidUrl(_)
+        ));
     }
 
     #[test]
     fn a_configured_backend_is_not_fetchable() {
         let backends = HashSet::from(["searx.lan".to_owned()]);
-        assert!(check("https://searx.lan/search", &AddressPolicy::default(), &backends).is_err());
+        assert!(
+            check(
+                "https://searx.lan/search",
+                &AddressPolicy::default(),
+                &backends
+            )
+            .is_err()
+        );
         assert!(check("https://example.com/", &AddressPolicy::default(), &backends).is_ok());
     }
 }

@@ -54,7 +54,11 @@ mod tests {
 
     #[test]
     fn round_trip_and_garbage() {
-        let cursor = Cursor { generation: 7, offset: 20, fingerprint: fingerprint(&["a", "b"]) };
+        let cursor = Cursor {
+            generation: 7,
+            offset: 20,
+            fingerprint: fingerprint(&["a", "b"]),
+        };
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         assert_eq!(Cursor::decode("not a cursor!"), None);
         assert_eq!(Cursor::decode(""), None);

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use serde::Serialize;
 use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::text;
 
@@ -117,7 +117,10 @@ mod tests {
     #[test]
     fn kinds_titles_and_binaries() {
         let md = extract(Path::new("a/README.md"), b"intro\n## The Title ##\nbody\n").unwrap();
-        assert_eq!((md.kind, md.title.as_deref()), (Kind::Markdown, Some("The Title")));
+        assert_eq!(
+            (md.kind, md.title.as_deref()),
+            (Kind::Markdown, Some("The Title"))
+        );
         let html = extract(
             Path::new("page.html"),
             b"<html><head><title>Page</title></head><body><p>Hello <i>there</i></p></body></html>",
@@ -128,7 +131,11 @@ mod tests {
         assert_eq!(html.body, "Hello *there*");
         assert_eq!(Kind::of(Path::new("main.RS")), Kind::Code);
         assert!(extract(Path::new("blob.txt"), b"\x7fELF\x02\x01\x00\x00").is_none());
-        let latin1 = extract(Path::new("old.txt"), b"na\xefve caf\xe9 r\xe9sum\xe9 text here").unwrap();
+        let latin1 = extract(
+            Path::new("old.txt"),
+            b"na\xefve caf\xe9 r\xe9sum\xe9 text here",
+        )
+        .unwrap();
         assert_eq!(latin1.body, "naïve café résumé text here");
     }
 }

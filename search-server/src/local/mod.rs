@@ -200,7 +200,9 @@ impl std::fmt::Debug for LocalIndex {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl LocalIndex {
@@ -327,10 +329,16 @@ impl LocalIndex {
             .cloned()
             .collect();
         for path in gone {
-            if writer.manifest.remove(&path).is_some_and(|entry| entry.indexed) {
+            if writer
+                .manifest
+                .remove(&path)
+                .is_some_and(|entry| entry.indexed)
+            {
                 report.removed += 1;
             }
-            writer.writer.delete_term(Term::from_field_text(self.fields.id, &path));
+            writer
+                .writer
+                .delete_term(Term::from_field_text(self.fields.id, &path));
         }
         if report.changed() {
             writer.writer.commit()?;
@@ -350,7 +358,13 @@ impl LocalIndex {
         Ok(report)
     }
 
-    fn sync_file(&self, writer: &mut Writer, path: &Path, seen: &mut HashSet<String>, report: &mut SyncReport) {
+    fn sync_file(
+        &self,
+        writer: &mut Writer,
+        path: &Path,
+        seen: &mut HashSet<String>,
+        report: &mut SyncReport,
+    ) {
         let Some(id) = path.to_str().map(str::to_owned) else {
             report.error(format!("{}: the path is not UTF-8", path.display()));
             return;
@@ -370,10 +384,18 @@ impl LocalIndex {
         }
         let was_indexed = previous.is_some_and(|entry| entry.indexed);
         if was_indexed {
-            writer.writer.delete_term(Term::from_field_text(self.fields.id, &id));
+            writer
+                .writer
+                .delete_term(Term::from_field_text(self.fields.id, &id));
         }
         let mut skip = |report: &mut SyncReport| {
-            writer.manifest.insert(id.clone(), Entry { stamp, indexed: false });
+            writer.manifest.insert(
+                id.clone(),
+                Entry {
+                    stamp,
+                    indexed: false,
+                },
+            );
             if was_indexed {
                 report.removed += 1;
             }
@@ -410,7 +432,13 @@ impl LocalIndex {
             report.error(format!("{id}: {error}"));
             return;
         }
-        writer.manifest.insert(id, Entry { stamp, indexed: true });
+        writer.manifest.insert(
+            id,
+            Entry {
+                stamp,
+                indexed: true,
+            },
+        );
         if was_indexed {
             report.updated += 1;
         } else {
@@ -421,7 +449,9 @@ impl LocalIndex {
     /// Keeps `searcher` for cursors that page it later.
     fn remember(&self, searcher: Searcher) {
         let mut snapshots = lock(&self.snapshots);
-        if snapshots.back().is_some_and(|last| last.generation().generation_id() == searcher.generation().generation_id()) {
+        if snapshots.back().is_some_and(|last| {
+            last.generation().generation_id() == searcher.generation().generation_id()
+        }) {
             return;
         }
         snapshots.push_back(searcher);
@@ -441,7 +471,11 @@ impl LocalIndex {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest<'_>) -> Result<SearchHits, IndexError> {
         let locations = match request.path_prefix {
-            Some(prefix) => self.locations(prefix)?.iter().map(|path| facet(path)).collect(),
+            Some(prefix) => self
+                .locations(prefix)?
+                .iter()
+                .map(|path| facet(path))
+                .collect(),
             None => Vec::new(),
         };
         let extensions: Vec<String> = request
@@ -449,7 +483,14 @@ impl LocalIndex {
             .iter()
             .map(|ext| ext.trim().trim_start_matches('.').to_ascii_lowercase())
             .collect();
-        let parsed = query::build(&self.index, &self.fields, request.text, request.literal, &locations, &extensions)?;
+        let parsed = query::build(
+            &self.index,
+            &self.fields,
+            request.text,
+            request.literal,
+            &locations,
+            &extensions,
+        )?;
         let fingerprint = cursor::fingerprint(&[
             request.text.trim(),
             if request.literal { "literal" } else { "syntax" },
@@ -463,13 +504,20 @@ impl LocalIndex {
                 if cursor.fingerprint != fingerprint {
                     return Err(IndexError::CursorMismatch);
                 }
-                let searcher = self.snapshot(cursor.generation).ok_or(IndexError::StaleCursor)?;
+                let searcher = self
+                    .snapshot(cursor.generation)
+                    .ok_or(IndexError::StaleCursor)?;
                 (searcher, cursor.offset.min(MAX_OFFSET))
             }
             None => (self.reader.searcher(), 0),
         };
         let limit = request.limit.min(MAX_OFFSET - offset).max(1);
-        let collector = (TopDocs::with_limit(limit).and_offset(offset).order_by_score(), Count);
+        let collector = (
+            TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score(),
+            Count,
+        );
         let (top, total) = searcher.search(&parsed.query, &collector)?;
         let mut analyzer = query::analyzer(&self.index, self.fields.body)?;
         let mut hits = Vec::with_capacity(top.len());
@@ -514,7 +562,10 @@ impl LocalIndex {
         let candidates: Vec<PathBuf> = if path.is_absolute() {
             vec![path.components().collect()]
         } else {
-            self.roots.iter().map(|root| root.join(path).components().collect()).collect()
+            self.roots
+                .iter()
+                .map(|root| root.join(path).components().collect())
+                .collect()
         };
         let inside: Vec<PathBuf> = candidates
             .into_iter()
@@ -534,11 +585,19 @@ impl LocalIndex {
             let term = Term::from_field_text(self.fields.id, candidate);
             let query = TermQuery::new(term, IndexRecordOption::Basic);
             let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-            let Some((_, address)) = top.first() else { continue };
+            let Some((_, address)) = top.first() else {
+                continue;
+            };
             let doc: TantivyDocument = searcher.doc(*address)?;
             let stored = Stamp {
-                mtime: doc.get_first(self.fields.mtime).and_then(|v| v.as_u64()).unwrap_or_default(),
-                size: doc.get_first(self.fields.size).and_then(|v| v.as_u64()).unwrap_or_default(),
+                mtime: doc
+                    .get_first(self.fields.mtime)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or_default(),
+                size: doc
+                    .get_first(self.fields.size)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or_default(),
             };
             let on_disk = match std::fs::symlink_metadata(candidate) {
                 Ok(metadata) if stamp(&metadata) == stored => DiskState::Unchanged,
@@ -569,7 +628,11 @@ impl LocalIndex {
         let watch = lock(&self.watch).clone();
         let last_sync = lock(&self.last_sync).clone();
         IndexStatus {
-            roots: self.roots.iter().map(|root| root.display().to_string()).collect(),
+            roots: self
+                .roots
+                .iter()
+                .map(|root| root.display().to_string())
+                .collect(),
             index_dir: self.dir.display().to_string(),
             documents: searcher.num_docs(),
             indexed_bytes,
@@ -590,7 +653,9 @@ impl LocalIndex {
 
 /// The text of a stored field, or empty.
 fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
-    doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default()
+    doc.get_first(field)
+        .and_then(|value| value.as_str())
+        .unwrap_or_default()
 }
 
 fn stamp(metadata: &std::fs::Metadata) -> Stamp {
@@ -598,7 +663,9 @@ fn stamp(metadata: &std::fs::Metadata) -> Stamp {
         .modified()
         .ok()
         .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |since| u64::try_from(since.as_nanos()).unwrap_or(u64::MAX));
+        .map_or(0, |since| {
+            u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+        });
     Stamp {
         mtime,
         size: metadata.len(),
@@ -616,7 +683,9 @@ fn facet(path: &Path) -> Facet {
 /// Reads at most `max` bytes (a file may grow between its stat and its read).
 fn read_at_most(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(max).read_to_end(&mut bytes)?;
+    std::fs::File::open(path)?
+        .take(max)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -630,16 +699,27 @@ fn read_manifest(searcher: &Searcher) -> Result<HashMap<String, Entry>, IndexErr
         let sizes = fast.u64("size")?;
         let mut id = String::new();
         for doc in segment.doc_ids_alive() {
-            let Some(ord) = ids.term_ords(doc).next() else { continue };
+            let Some(ord) = ids.term_ords(doc).next() else {
+                continue;
+            };
             id.clear();
-            if !ids.ord_to_str(ord, &mut id).map_err(tantivy::TantivyError::from)? {
+            if !ids
+                .ord_to_str(ord, &mut id)
+                .map_err(tantivy::TantivyError::from)?
+            {
                 continue;
             }
             let stamp = Stamp {
                 mtime: mtimes.first(doc).unwrap_or_default(),
                 size: sizes.first(doc).unwrap_or_default(),
             };
-            manifest.insert(id.clone(), Entry { stamp, indexed: true });
+            manifest.insert(
+                id.clone(),
+                Entry {
+                    stamp,
+                    indexed: true,
+                },
+            );
         }
     }
     Ok(manifest)

@@ -34,7 +34,9 @@ pub fn check_text(text: &str) -> Result<&str, IndexError> {
     let chars = trimmed.chars().count();
     if chars > MAX_QUERY_CHARS {
         return Err(IndexError::InvalidQuery {
-            message: format!("the query has {chars} characters; at most {MAX_QUERY_CHARS} are accepted"),
+            message: format!(
+                "the query has {chars} characters; at most {MAX_QUERY_CHARS} are accepted"
+            ),
             position: None,
         });
     }
@@ -65,10 +67,24 @@ pub fn build(
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
     if !locations.is_empty() {
-        clauses.push((Occur::Must, any_of(locations.iter().map(|f| Term::from_facet(fields.location, f)))));
+        clauses.push((
+            Occur::Must,
+            any_of(
+                locations
+                    .iter()
+                    .map(|f| Term::from_facet(fields.location, f)),
+            ),
+        ));
     }
     if !extensions.is_empty() {
-        clauses.push((Occur::Must, any_of(extensions.iter().map(|e| Term::from_field_text(fields.ext, e)))));
+        clauses.push((
+            Occur::Must,
+            any_of(
+                extensions
+                    .iter()
+                    .map(|e| Term::from_field_text(fields.ext, e)),
+            ),
+        ));
     }
     Ok(Parsed {
         query: Box::new(BooleanQuery::new(clauses)),
@@ -80,7 +96,8 @@ fn any_of(terms: impl Iterator<Item = Term>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         terms
             .map(|term| {
-                let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
                 (Occur::Should, query)
             })
             .collect(),
@@ -89,15 +106,21 @@ fn any_of(terms: impl Iterator<Item = Term>) -> Box<dyn Query> {
 
 /// tantivy's query syntax over title, body and path, every word required unless `OR` says
 /// otherwise.
-fn syntax_query(index: &Index, fields: &Fields, text: &str) -> Result<(Box<dyn Query>, HashSet<String>), IndexError> {
+fn syntax_query(
+    index: &Index,
+    fields: &Fields,
+    text: &str,
+) -> Result<(Box<dyn Query>, HashSet<String>), IndexError> {
     let mut parser = QueryParser::for_index(index, vec![fields.title, fields.body, fields.path]);
     parser.set_conjunction_by_default();
     parser.set_field_boost(fields.title, 2.0);
     parser.set_field_boost(fields.path, 1.5);
-    let query = parser.parse_query(text).map_err(|error| IndexError::InvalidQuery {
-        message: format!("`{text}` is not a valid query: {error}"),
-        position: None,
-    })?;
+    let query = parser
+        .parse_query(text)
+        .map_err(|error| IndexError::InvalidQuery {
+            message: format!("`{text}` is not a valid query: {error}"),
+            position: None,
+        })?;
     let mut terms = HashSet::new();
     query.query_terms(&mut |term, _| {
         if term.field() == fields.body || term.field() == fields.title {
@@ -110,7 +133,11 @@ fn syntax_query(index: &Index, fields: &Fields, text: &str) -> Result<(Box<dyn Q
 }
 
 /// The text as written: its words, in order, as a phrase in the title, body or path.
-fn literal_query(index: &Index, fields: &Fields, text: &str) -> Result<(Box<dyn Query>, HashSet<String>), IndexError> {
+fn literal_query(
+    index: &Index,
+    fields: &Fields,
+    text: &str,
+) -> Result<(Box<dyn Query>, HashSet<String>), IndexError> {
     let mut analyzer = analyzer(index, fields.body)?;
     let mut words = Vec::new();
     let mut stream = analyzer.token_stream(text);
@@ -124,14 +151,23 @@ fn literal_query(index: &Index, fields: &Fields, text: &str) -> Result<(Box<dyn 
         });
     }
     let per_field = [fields.title, fields.body, fields.path].map(|field| {
-        let terms: Vec<Term> = words.iter().map(|w| Term::from_field_text(field, w)).collect();
+        let terms: Vec<Term> = words
+            .iter()
+            .map(|w| Term::from_field_text(field, w))
+            .collect();
         let query: Box<dyn Query> = match terms.len() {
-            1 => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)),
+            1 => Box::new(TermQuery::new(
+                terms[0].clone(),
+                IndexRecordOption::WithFreqs,
+            )),
             _ => Box::new(PhraseQuery::new(terms)),
         };
         (Occur::Should, query)
     });
-    Ok((Box::new(BooleanQuery::new(per_field.into())), words.into_iter().collect()))
+    Ok((
+        Box::new(BooleanQuery::new(per_field.into())),
+        words.into_iter().collect(),
+    ))
 }
 
 /// The analyzer a text field is indexed with.

@@ -82,7 +82,11 @@ fn line_starts(body: &str) -> Vec<usize> {
 fn line_span(body: &str, starts: &[usize], line: usize) -> (usize, usize) {
     let start = starts[line];
     let end = starts.get(line + 1).map_or(body.len(), |next| next - 1);
-    let end = if body[start..end].ends_with('\r') { end - 1 } else { end };
+    let end = if body[start..end].ends_with('\r') {
+        end - 1
+    } else {
+        end
+    };
     (start, end)
 }
 
@@ -131,7 +135,10 @@ fn window(text: &str, focus: usize) -> (usize, usize) {
         return (0, text.len());
     }
     let before: Vec<usize> = text[..focus].char_indices().map(|(at, _)| at).collect();
-    let start = before.len().checked_sub(MAX_LINE_CHARS / 4).map_or(0, |i| before[i]);
+    let start = before
+        .len()
+        .checked_sub(MAX_LINE_CHARS / 4)
+        .map_or(0, |i| before[i]);
     let end = text[start..]
         .char_indices()
         .nth(MAX_LINE_CHARS)
@@ -182,7 +189,12 @@ mod tests {
 
     #[test]
     fn no_body_match_gives_the_first_line() {
-        let lines = snippet("\n\n  first words\nmore", &terms(&["absent"]), &mut analyzer(), 3);
+        let lines = snippet(
+            "\n\n  first words\nmore",
+            &terms(&["absent"]),
+            &mut analyzer(),
+            3,
+        );
         assert_eq!(lines[0].line, 3);
         assert_eq!(lines[0].text, "first words");
     }

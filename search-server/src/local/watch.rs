@@ -63,13 +63,19 @@ pub fn start(index: &Arc<LocalIndex>, watch: bool) {
     }
 }
 
-fn watcher(weak: Weak<LocalIndex>, index: &LocalIndex) -> notify::Result<Debouncer<RecommendedWatcher>> {
+fn watcher(
+    weak: Weak<LocalIndex>,
+    index: &LocalIndex,
+) -> notify::Result<Debouncer<RecommendedWatcher>> {
     let index_dir = index.dir.clone();
     let mut debouncer = new_debouncer(QUIET, move |events: DebounceEventResult| {
         let Some(index) = weak.upgrade() else { return };
         match events {
             // Changes inside the index directory itself are our own writes.
-            Ok(events) if events.iter().all(|event| event.path.starts_with(&index_dir)) => {}
+            Ok(events)
+                if events
+                    .iter()
+                    .all(|event| event.path.starts_with(&index_dir)) => {}
             Ok(_) => {
                 if let Err(error) = index.sync(false) {
                     tracing::error!(%error, "an indexing pass failed");

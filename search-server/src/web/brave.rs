@@ -121,13 +121,25 @@ impl WebBackend for Brave {
         MAX_PAGE
     }
 
-    fn search<'a>(&'a self, http: &'a Http, query: &'a WebQuery) -> BoxFuture<'a, Result<WebResults, WebError>> {
+    fn search<'a>(
+        &'a self,
+        http: &'a Http,
+        query: &'a WebQuery,
+    ) -> BoxFuture<'a, Result<WebResults, WebError>> {
         Box::pin(async move {
             let headers = [
                 ("accept", "application/json"),
                 ("x-subscription-token", self.key.as_str()),
             ];
-            let body = super::get_answer(http, NAME, self.url(query), &headers, self.timeout, KEY_HINT).await?;
+            let body = super::get_answer(
+                http,
+                NAME,
+                self.url(query),
+                &headers,
+                self.timeout,
+                KEY_HINT,
+            )
+            .await?;
             let answer: Answer = super::parse_answer(NAME, &body)?;
             let results = answer
                 .web

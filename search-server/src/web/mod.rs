@@ -74,7 +74,11 @@ impl WebQuery {
     /// understand.
     pub fn text_with_sites(&self) -> String {
         let mut text = self.query.clone();
-        let include: Vec<String> = self.include_domains.iter().map(|d| format!("site:{d}")).collect();
+        let include: Vec<String> = self
+            .include_domains
+            .iter()
+            .map(|d| format!("site:{d}"))
+            .collect();
         if !include.is_empty() {
             text.push_str(&format!(" ({})", include.join(" OR ")));
         }
@@ -86,7 +90,10 @@ impl WebQuery {
 
     /// Whether a result URL passes the domain filters (backends treat `site:` as a hint).
     fn admits(&self, url: &str) -> bool {
-        let Some(host) = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase)) else {
+        let Some(host) = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        else {
             return false;
         };
         let under = |domain: &String| host == *domain || host.ends_with(&format!(".{domain}"));
@@ -223,7 +230,11 @@ pub trait WebBackend: Send + Sync + std::fmt::Debug {
     /// The highest page the backend can serve.
     fn max_page(&self) -> u32;
     /// Runs one search, once (the caller paces and retries).
-    fn search<'a>(&'a self, http: &'a Http, query: &'a WebQuery) -> BoxFuture<'a, Result<WebResults, WebError>>;
+    fn search<'a>(
+        &'a self,
+        http: &'a Http,
+        query: &'a WebQuery,
+    ) -> BoxFuture<'a, Result<WebResults, WebError>>;
 }
 
 /// What the backends share: a GET whose answer is read (capped) and classified by status.
@@ -280,9 +291,14 @@ async fn get_answer(
 }
 
 /// Parses a backend's JSON answer, saying what was wrong if it is not.
-fn parse_answer<T: serde::de::DeserializeOwned>(backend: &'static str, body: &[u8]) -> Result<T, WebError> {
+fn parse_answer<T: serde::de::DeserializeOwned>(
+    backend: &'static str,
+    body: &[u8],
+) -> Result<T, WebError> {
     serde_json::from_slice(body).map_err(|error| {
-        let start = String::from_utf8_lossy(&body[..body.len().min(64)]).trim().to_owned();
+        let start = String::from_utf8_lossy(&body[..body.len().min(64)])
+            .trim()
+            .to_owned();
         let detail = if start.starts_with('<') {
             "an HTML page instead of JSON (a login or captcha page, or a proxy error)".to_owned()
         } else {
@@ -387,7 +403,8 @@ impl WebSearch {
             .map_err(|wait| WebError::QueueFull { backend, wait })?;
         let outcome = self.backend.search(&self.http, query).await;
         if let Err(WebError::RateLimited { retry_after, .. }) = &outcome {
-            self.pacer.hold_off(retry_after.unwrap_or(self.settings.min_interval * 2));
+            self.pacer
+                .hold_off(retry_after.unwrap_or(self.settings.min_interval * 2));
         }
         outcome
     }

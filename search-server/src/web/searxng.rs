@@ -96,10 +96,22 @@ impl WebBackend for Searxng {
         50
     }
 
-    fn search<'a>(&'a self, http: &'a Http, query: &'a WebQuery) -> BoxFuture<'a, Result<WebResults, WebError>> {
+    fn search<'a>(
+        &'a self,
+        http: &'a Http,
+        query: &'a WebQuery,
+    ) -> BoxFuture<'a, Result<WebResults, WebError>> {
         Box::pin(async move {
             let headers = [("accept", "application/json")];
-            let body = super::get_answer(http, NAME, self.url(query), &headers, self.timeout, FORBIDDEN_HINT).await?;
+            let body = super::get_answer(
+                http,
+                NAME,
+                self.url(query),
+                &headers,
+                self.timeout,
+                FORBIDDEN_HINT,
+            )
+            .await?;
             let answer: Answer = super::parse_answer(NAME, &body)?;
             let more_available = !answer.results.is_empty();
             let results = answer

@@ -6,13 +6,70 @@ use std::path::Path;
 
 /// Words the generated text is made of.
 pub const WORDS: [&str; 64] = [
-    "system", "index", "query", "search", "file", "directory", "server", "client", "token",
-    "stream", "buffer", "socket", "thread", "async", "runtime", "memory", "cache", "vector",
-    "string", "parser", "schema", "field", "record", "segment", "merge", "commit", "reader",
-    "writer", "score", "rank", "document", "corpus", "network", "request", "response", "header",
-    "payload", "config", "option", "value", "error", "result", "future", "task", "channel",
-    "signal", "process", "kernel", "driver", "module", "crate", "trait", "struct", "enum",
-    "match", "loop", "branch", "tree", "graph", "node", "edge", "path", "route", "table",
+    "system",
+    "index",
+    "query",
+    "search",
+    "file",
+    "directory",
+    "server",
+    "client",
+    "token",
+    "stream",
+    "buffer",
+    "socket",
+    "thread",
+    "async",
+    "runtime",
+    "memory",
+    "cache",
+    "vector",
+    "string",
+    "parser",
+    "schema",
+    "field",
+    "record",
+    "segment",
+    "merge",
+    "commit",
+    "reader",
+    "writer",
+    "score",
+    "rank",
+    "document",
+    "corpus",
+    "network",
+    "request",
+    "response",
+    "header",
+    "payload",
+    "config",
+    "option",
+    "value",
+    "error",
+    "result",
+    "future",
+    "task",
+    "channel",
+    "signal",
+    "process",
+    "kernel",
+    "driver",
+    "module",
+    "crate",
+    "trait",
+    "struct",
+    "enum",
+    "match",
+    "loop",
+    "branch",
+    "tree",
+    "graph",
+    "node",
+    "edge",
+    "path",
+    "route",
+    "table",
 ];
 
 /// What was generated.
@@ -54,7 +111,11 @@ pub fn generate(root: &Path, files: usize) -> std::io::Result<Generated> {
         let mut text = String::new();
         let ext = relative.rsplit('.').next().unwrap_or_default();
         match ext {
-            "md" => text.push_str(&format!("# {} {}\n\n", WORDS[rng.below(64)], WORDS[rng.below(64)])),
+            "md" => text.push_str(&format!(
+                "# {} {}\n\n",
+                WORDS[rng.below(64)],
+                WORDS[rng.below(64)]
+            )),
             "html" => text.push_str("<html><head><title>generated</title></head><body>\n"),
             _ => {}
         }
@@ -62,7 +123,12 @@ pub fn generate(root: &Path, files: usize) -> std::io::Result<Generated> {
             let words = 6 + rng.below(10);
             let line: Vec<&str> = (0..words).map(|_| WORDS[rng.below(64)]).collect();
             match ext {
-                "rs" => text.push_str(&format!("    let {} = {}; // {}\n", line[0], line[1], line[2..].join(" "))),
+                "rs" => text.push_str(&format!(
+                    "    let {} = {}; // {}\n",
+                    line[0],
+                    line[1],
+                    line[2..].join(" ")
+                )),
                 "html" => text.push_str(&format!("<p>{}</p>\n", line.join(" "))),
                 _ => text.push_str(&format!("{}.\n", line.join(" "))),
             }

@@ -23,7 +23,9 @@ impl Drop for FakeServer {
 
 /// Serves `router` on a free loopback port.
 pub async fn serve(router: axum::Router) -> FakeServer {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
     let addr = listener.local_addr().expect("a bound address");
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
@@ -37,7 +39,9 @@ pub async fn serve(router: axum::Router) -> FakeServer {
 
 /// Answers every connection with `response`, byte for byte, then closes it.
 pub async fn serve_raw(response: &'static [u8]) -> FakeServer {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
     let addr = listener.local_addr().expect("a bound address");
     let task = tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {

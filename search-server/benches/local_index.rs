@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
 #[path = "../tests/support/corpus.rs"]
+#[allow(unreachable_pub)]
 mod corpus;
 
 use std::time::{Duration, Instant};

@@ -232,8 +232,8 @@ impl LocalIndex {
             source,
         })?;
         let (schema, fields) = Fields::schema();
-        let directory = tantivy::directory::MmapDirectory::open(&dir)
-            .map_err(|error| tantivy::TantivyError::from(error))?;
+        let directory =
+            tantivy::directory::MmapDirectory::open(&dir).map_err(tantivy::TantivyError::from)?;
         let index = Index::open_or_create(directory, schema)?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let writer = index

@@ -123,10 +123,10 @@ fn syntax_query(
         })?;
     let mut terms = HashSet::new();
     query.query_terms(&mut |term, _| {
-        if term.field() == fields.body || term.field() == fields.title {
-            if let Some(word) = term.value().as_str() {
-                terms.insert(word.to_owned());
-            }
+        if (term.field() == fields.body || term.field() == fields.title)
+            && let Some(word) = term.value().as_str()
+        {
+            terms.insert(word.to_owned());
         }
     });
     Ok((query, terms))

@@ -44,20 +44,19 @@ pub fn snippet(
         }
     }
     let starts = line_starts(body);
-    // line index -> (matched byte ranges, distinct terms)
-    let mut lines: BTreeMap<usize, (Vec<(usize, usize)>, HashSet<String>)> = BTreeMap::new();
+    let mut lines: BTreeMap<usize, LineMatches> = BTreeMap::new();
     for (from, to, term) in matches {
         let line = starts.partition_point(|&start| start <= from) - 1;
         let entry = lines.entry(line).or_default();
-        entry.0.push((from, to));
-        entry.1.insert(term);
+        entry.ranges.push((from, to));
+        entry.terms.insert(term);
     }
     if lines.is_empty() {
         return first_line(body, &starts).into_iter().collect();
     }
     let mut ranked: Vec<(usize, usize, usize)> = lines
         .iter()
-        .map(|(line, (ranges, distinct))| (*line, distinct.len(), ranges.len()))
+        .map(|(line, matches)| (*line, matches.terms.len(), matches.ranges.len()))
         .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     let mut chosen: Vec<usize> = ranked.iter().take(max_lines).map(|r| r.0).collect();
@@ -66,9 +65,18 @@ pub fn snippet(
         .into_iter()
         .map(|line| {
             let (start, end) = line_span(body, &starts, line);
-            render(&body[start..end], start, &lines[&line].0, line + 1)
+            render(&body[start..end], start, &lines[&line].ranges, line + 1)
         })
         .collect()
+}
+
+/// The matches on one line.
+#[derive(Default)]
+struct LineMatches {
+    /// Matched byte ranges in the document.
+    ranges: Vec<(usize, usize)>,
+    /// The distinct words matched.
+    terms: HashSet<String>,
 }
 
 /// Byte offsets where each line starts.

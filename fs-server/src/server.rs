@@ -169,16 +169,7 @@ impl FsServer {
         work: impl FnOnce(&Sandbox) -> FsResult<T> + Send + 'static,
     ) -> Result<T, ToolError> {
         let sandbox = self.allowed.current().await;
-        match tokio::task::spawn_blocking(move || work(&sandbox)).await {
-            Ok(result) => result.map_err(ToolError::from),
-            Err(error) => {
-                tracing::error!(%error, "filesystem task failed");
-                Err(ToolError::new(
-                    "internal_error",
-                    "the operation failed unexpectedly",
-                ))
-            }
-        }
+        shared::run_blocking(move || work(&sandbox).map_err(ToolError::from)).await
     }
 }
 

@@ -142,21 +142,20 @@ impl SearchServer {
     /// Opens the index (and starts indexing in the background), builds the HTTP client and the
     /// web backend.
     pub fn new(settings: &Settings) -> Result<Self, StartError> {
-        let local = match settings.directories.is_empty() {
-            true => None,
-            false => {
-                let index_dir = match &settings.index_dir {
-                    Some(dir) => dir.clone(),
-                    None => default_index_dir(&settings.directories),
-                };
-                let index = LocalIndex::open(&IndexSettings {
-                    roots: settings.directories.clone(),
-                    index_dir,
-                    max_file_size: settings.max_file_size,
-                })?;
-                watch::start(&index, settings.watch);
-                Some(index)
-            }
+        let local = if settings.directories.is_empty() {
+            None
+        } else {
+            let index_dir = match &settings.index_dir {
+                Some(dir) => dir.clone(),
+                None => default_index_dir(&settings.directories),
+            };
+            let index = LocalIndex::open(&IndexSettings {
+                roots: settings.directories.clone(),
+                index_dir,
+                max_file_size: settings.max_file_size,
+            })?;
+            watch::start(&index, settings.watch);
+            Some(index)
         };
         let backend = backend(settings)?;
         let backend_hosts: HashSet<String> = backend
@@ -212,16 +211,7 @@ impl SearchServer {
         work: impl FnOnce(&LocalIndex) -> Result<T, IndexError> + Send + 'static,
     ) -> Result<T, ToolError> {
         let index = self.local()?;
-        match tokio::task::spawn_blocking(move || work(&index)).await {
-            Ok(result) => result.map_err(ToolError::from),
-            Err(error) => {
-                tracing::error!(%error, "index task failed");
-                Err(ToolError::new(
-                    "internal_error",
-                    "the operation failed unexpectedly",
-                ))
-            }
-        }
+        shared::run_blocking(move || work(&index).map_err(ToolError::from)).await
     }
 }
 

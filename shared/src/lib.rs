@@ -68,6 +68,7 @@
 //! ```
 
 mod arguments;
+mod blocking;
 mod cli;
 mod error;
 pub mod http;
@@ -80,6 +81,7 @@ mod snapshot;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use blocking::run_blocking;
 pub use cli::{LogFormat, ServeArgs, Transport};
 pub use error::ToolError;
 pub use lines::GuardedLines;

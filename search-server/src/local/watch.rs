@@ -15,21 +15,11 @@ use super::{LocalIndex, lock};
 const QUIET: Duration = Duration::from_millis(300);
 
 /// Whether the index is being kept current, and the watcher doing it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct WatchState {
     pub(super) watching: bool,
     pub(super) error: Option<String>,
     watcher: Option<Arc<Debouncer<RecommendedWatcher>>>,
-}
-
-impl Clone for WatchState {
-    fn clone(&self) -> Self {
-        Self {
-            watching: self.watching,
-            error: self.error.clone(),
-            watcher: self.watcher.clone(),
-        }
-    }
 }
 
 /// Indexes the directories in the background now, and again whenever they change (if `watch`).

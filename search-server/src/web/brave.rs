@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use url::Url;
 
-use super::{SafeSearch, TimeRange, WebBackend, WebError, WebQuery, WebResult, WebResults};
+use super::{TimeRange, WebBackend, WebError, WebQuery, WebResult, WebResults};
 use crate::http::Http;
 use crate::text::strip_tags;
 
@@ -52,14 +52,7 @@ impl Brave {
                 .append_pair("q", &query.text_with_sites())
                 .append_pair("count", &query.count.to_string())
                 .append_pair("offset", &(query.page - 1).to_string())
-                .append_pair(
-                    "safesearch",
-                    match query.safesearch {
-                        SafeSearch::Off => "off",
-                        SafeSearch::Moderate => "moderate",
-                        SafeSearch::Strict => "strict",
-                    },
-                );
+                .append_pair("safesearch", query.safesearch.name());
             if let Some(range) = query.time_range {
                 pairs.append_pair(
                     "freshness",

@@ -34,6 +34,17 @@ pub enum SafeSearch {
     Strict,
 }
 
+impl SafeSearch {
+    /// The level's name, as the tool (and Brave) spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Moderate => "moderate",
+            Self::Strict => "strict",
+        }
+    }
+}
+
 /// How recent results must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -46,6 +57,18 @@ pub enum TimeRange {
     Month,
     /// The last 365 days.
     Year,
+}
+
+impl TimeRange {
+    /// The range's name, as the tool (and SearXNG) spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Year => "year",
+        }
+    }
 }
 
 /// A validated web search.

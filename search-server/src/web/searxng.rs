@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use url::Url;
 
-use super::{SafeSearch, TimeRange, WebBackend, WebError, WebQuery, WebResult, WebResults};
+use super::{SafeSearch, WebBackend, WebError, WebQuery, WebResult, WebResults};
 use crate::http::Http;
 
 const NAME: &str = "searxng";
@@ -51,15 +51,7 @@ impl Searxng {
                     },
                 );
             if let Some(range) = query.time_range {
-                pairs.append_pair(
-                    "time_range",
-                    match range {
-                        TimeRange::Day => "day",
-                        TimeRange::Week => "week",
-                        TimeRange::Month => "month",
-                        TimeRange::Year => "year",
-                    },
-                );
+                pairs.append_pair("time_range", range.name());
             }
             if let Some(language) = &query.language {
                 pairs.append_pair("language", language);

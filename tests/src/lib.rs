@@ -17,6 +17,22 @@ use shared::testing::RawSession;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+/// How long a test waits for one tool call.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Calls `tool` with `arguments` (an object) through an rmcp client, within [`CALL_TIMEOUT`].
+pub async fn call_tool<S: rmcp::ClientHandler>(
+    client: &rmcp::service::RunningService<rmcp::RoleClient, S>,
+    tool: &str,
+    arguments: serde_json::Value,
+) -> Result<rmcp::model::CallToolResult> {
+    let mut params = rmcp::model::CallToolRequestParams::new(tool.to_owned());
+    if let serde_json::Value::Object(object) = arguments {
+        params = params.with_arguments(object);
+    }
+    Ok(tokio::time::timeout(CALL_TIMEOUT, client.call_tool(params)).await??)
+}
+
 /// How long a test waits for a server to start or to stop.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 

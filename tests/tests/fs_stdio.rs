@@ -11,14 +11,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientInfo, Implementation,
-    ListRootsResult, Root,
+    CallToolResult, ClientCapabilities, ClientInfo, Implementation, ListRootsResult, Root,
 };
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::transport::TokioChildProcess;
 use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceExt};
 use serde_json::{Value, json};
-use tests::{STARTUP_TIMEOUT, binary};
+use tests::{STARTUP_TIMEOUT, binary, call_tool as call};
 use tokio::process::Command;
 
 /// A client that offers MCP roots, which a test can change.
@@ -65,18 +64,6 @@ async fn spawn<S: ClientHandler>(
         .stderr(Stdio::null())
         .spawn()?;
     Ok(tokio::time::timeout(STARTUP_TIMEOUT, handler.serve(transport)).await??)
-}
-
-async fn call<S: ClientHandler>(
-    client: &RunningService<RoleClient, S>,
-    tool: &str,
-    arguments: Value,
-) -> Result<CallToolResult> {
-    let mut params = CallToolRequestParams::new(tool.to_owned());
-    if let Value::Object(object) = arguments {
-        params = params.with_arguments(object);
-    }
-    Ok(tokio::time::timeout(Duration::from_secs(20), client.call_tool(params)).await??)
 }
 
 fn error_code(result: &CallToolResult) -> Option<String> {

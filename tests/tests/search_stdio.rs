@@ -3,16 +3,15 @@
 //! message on stderr, nothing on stdout).
 
 use std::process::Stdio;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rmcp::RoleClient;
 use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::model::CallToolResult;
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
-use tests::{STARTUP_TIMEOUT, binary};
+use tests::{STARTUP_TIMEOUT, binary, call_tool as call};
 use tokio::process::Command;
 
 fn command(args: &[&str]) -> Result<Command> {
@@ -31,18 +30,6 @@ async fn spawn(args: &[&str]) -> Result<RunningService<RoleClient, ()>> {
         .stderr(Stdio::null())
         .spawn()?;
     Ok(tokio::time::timeout(STARTUP_TIMEOUT, ().serve(transport)).await??)
-}
-
-async fn call(
-    client: &RunningService<RoleClient, ()>,
-    tool: &str,
-    arguments: Value,
-) -> Result<CallToolResult> {
-    let mut params = CallToolRequestParams::new(tool.to_owned());
-    if let Value::Object(object) = arguments {
-        params = params.with_arguments(object);
-    }
-    Ok(tokio::time::timeout(Duration::from_secs(30), client.call_tool(params)).await??)
 }
 
 fn structured(result: &CallToolResult) -> Result<&Value> {

@@ -11,6 +11,8 @@
 #                                         `@modelcontextprotocol/server-filesystem`) in .peers/npm-filesystem;
 #                                         run it as `node .peers/npm-filesystem/node_modules/.bin/mcp-server-filesystem DIR...`,
 #                                         for scripts/bench-fs.sh
+#   scripts/install-peers.sh llmock       llmock (PyPI), a mock of OpenAI's and Anthropic's APIs, in
+#                                         .peers/venv-llmock, for the agent loop's interop test
 #   scripts/install-peers.sh all          all of the above (the default)
 #
 # Idempotent: a peer already installed at its pinned version is left alone. Exits non-zero,
@@ -28,6 +30,7 @@ MCP_PYTHON_VERSION="2.3.0"
 FASTMCP_VERSION="4.1.2"
 EVERYTHING_VERSION="2026.8.31"
 FILESYSTEM_VERSION="2026.8.31"
+LLMOCK_VERSION="0.2.2"
 
 # install_venv VENV DISTRIBUTION VERSION MODULE WHAT
 # Makes .peers/VENV a virtual environment with DISTRIBUTION==VERSION, importable as MODULE.
@@ -101,6 +104,10 @@ install_npm() {
     fi
 }
 
+install_llmock() {
+    install_venv venv-llmock llmock "$LLMOCK_VERSION" llmock "the agent loop's interop test"
+}
+
 install_everything() {
     install_npm npm @modelcontextprotocol/server-everything "$EVERYTHING_VERSION" mcp-server-everything
 }
@@ -114,6 +121,7 @@ case "${1:-all}" in
     fastmcp) install_fastmcp ;;
     everything) install_everything ;;
     filesystem) install_filesystem ;;
-    all) install_python_sdk; install_fastmcp; install_everything; install_filesystem ;;
-    *) echo "usage: $0 [python-sdk|fastmcp|everything|filesystem|all]" >&2; exit 2 ;;
+    llmock) install_llmock ;;
+    all) install_python_sdk; install_fastmcp; install_everything; install_filesystem; install_llmock ;;
+    *) echo "usage: $0 [python-sdk|fastmcp|everything|filesystem|llmock|all]" >&2; exit 2 ;;
 esac

@@ -4,13 +4,21 @@
 //! server in parallel and keeps each one alive ([`supervisor`], over [`upstream`]), merges
 //! their tools into one [`registry`] under stable `{server}__{tool}` names ([`names`],
 //! [`filter`]), and routes each call to the server that owns the tool ([`router`]). The
-//! [`Toolbox`] is the facade over all of that; the CLI ([`cli`]) is a thin layer on top.
+//! [`Toolbox`] is the facade over all of that.
+//!
+//! On top of the toolbox, the [`agent`] loop lets a language model ([`llm`]: OpenAI-compatible
+//! or Anthropic APIs, or the offline [`planner`] when there is none) use every server's tools
+//! in one conversation. The CLI ([`cli`]) is a thin layer over both.
 
+pub mod agent;
 pub mod cli;
+pub mod content;
 pub mod config;
 pub mod explain;
 pub mod filter;
+pub mod llm;
 pub mod names;
+pub mod planner;
 pub mod registry;
 mod router;
 pub mod status;

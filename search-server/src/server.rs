@@ -367,7 +367,15 @@ pub(crate) struct FetchedPage {
 #[tool_router]
 impl SearchServer {
     /// Full-text search (BM25) over the indexed directories, with line-numbered snippets.
-    #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false))]
+    #[tool(
+        title = "Search local documents",
+        annotations(
+            title = "Search local documents",
+            read_only_hint = true,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
     async fn local_search(
         &self,
         Parameters(args): Parameters<LocalSearchArgs>,
@@ -398,7 +406,15 @@ impl SearchServer {
     }
 
     /// The indexed text of one file, in windows, from a line or a character offset.
-    #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false))]
+    #[tool(
+        title = "Get indexed document",
+        annotations(
+            title = "Get indexed document",
+            read_only_hint = true,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
     async fn get_document(
         &self,
         Parameters(args): Parameters<GetDocumentArgs>,
@@ -452,18 +468,30 @@ impl SearchServer {
     }
 
     /// What is indexed: directories, documents, the last pass, whether changes are watched.
-    #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false))]
+    #[tool(
+        title = "Index status",
+        annotations(
+            title = "Index status",
+            read_only_hint = true,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
     async fn index_status(&self) -> Result<Json<IndexStatus>, ToolError> {
         self.blocking(|index| Ok(index.status())).await.map(Json)
     }
 
     /// Brings the index up to date now (only changed files are read), or rebuilds it (`full`).
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
+    #[tool(
+        title = "Reindex",
+        annotations(
+            title = "Reindex",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
     async fn reindex(
         &self,
         Parameters(args): Parameters<ReindexArgs>,
@@ -480,7 +508,15 @@ impl SearchServer {
     }
 
     /// Searches the web through the configured backend (SearXNG or Brave).
-    #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true))]
+    #[tool(
+        title = "Search the web",
+        annotations(
+            title = "Search the web",
+            read_only_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
     async fn web_search(
         &self,
         Parameters(args): Parameters<WebSearchArgs>,
@@ -502,7 +538,15 @@ impl SearchServer {
     }
 
     /// Reads a public web page as Markdown (or text), in windows of `max_length` characters.
-    #[tool(annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true))]
+    #[tool(
+        title = "Fetch URL",
+        annotations(
+            title = "Fetch URL",
+            read_only_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
     async fn fetch_url(
         &self,
         Parameters(args): Parameters<FetchUrlArgs>,

@@ -1,5 +1,11 @@
-//! The command line: `tools`, `call`, `doctor` and `explain`, each with `--json` for scripts
-//! and a table or plain text for people.
+//! The command line: `tools`, `call`, `doctor` and `explain` to inspect and use the toolbox,
+//! `chat` and `demo` to put an agent to work on it; each with `--json` for scripts and a table
+//! or plain text for people.
+
+mod chat;
+mod demo;
+mod llm_args;
+mod terminal;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -8,16 +14,20 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use comfy_table::{Table, presets};
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject, ToolAnnotations};
+use rmcp::model::{JsonObject, ToolAnnotations};
 use serde_json::json;
 
+use crate::agent::Agent;
 use crate::config::Config;
 use crate::explain::Explanation;
 use crate::router::CallError;
 use crate::status::ServerState;
 use crate::toolbox::Toolbox;
 
-/// Many MCP servers as one toolbox: list their merged tools, call one, check their health.
+pub use llm_args::LlmArgs;
+
+/// Many MCP servers as one toolbox: list their merged tools, call one, check their health,
+/// chat with an agent that uses them all.
 #[derive(Debug, Parser)]
 #[command(name = "orchestrator", version, about, long_about = None)]
 pub struct Cli {
@@ -65,6 +75,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Ask an agent: one run with PROMPT, or a conversation read from stdin without one.
+    ///
+    /// The model is an LLM when one is configured (see --llm), else the offline planner.
+    /// Exits 0 when the model answered, 1 when it could not or hit the step limit, 130 on
+    /// Ctrl-C.
+    Chat {
+        /// The request; without it, prompts are read from stdin, one per line.
+        prompt: Option<String>,
+        /// Print each run as JSON (messages, calls, servers, timings) instead of live text.
+        #[arg(long)]
+        json: bool,
+        /// The model.
+        #[command(flatten)]
+        llm: LlmArgs,
+    },
+    /// Show the whole idea on the workspace's servers: discovery, the merged registry, routed
+    /// calls, a server killed and restarted while the others answer, and an agent conversation
+    /// across all three servers (offline planner unless an LLM is configured).
+    Demo {
+        /// The model.
+        #[command(flatten)]
+        llm: LlmArgs,
+    },
     /// Say where an exposed tool comes from, or why a tool is missing.
     ///
     /// Exits 0 when the tool is exposed, 1 otherwise.
@@ -79,8 +112,14 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
+    // The demo narrates the faults it causes; their warnings would only repeat them.
+    let quiet_by_default = if matches!(cli.command, Command::Demo { .. }) {
+        "error"
+    } else {
+        "warn"
+    };
     shared::logging::init(
-        Some(cli.log_level.as_deref().unwrap_or("warn")),
+        Some(cli.log_level.as_deref().unwrap_or(quiet_by_default)),
         shared::LogFormat::Text,
     )?;
     let config = match &cli.config {
@@ -95,18 +134,47 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Call { arguments, .. } => Some(parse_arguments(arguments.as_deref())?),
         _ => None,
     };
+    // So are the model's settings.
+    let model = match &cli.command {
+        Command::Chat { llm, .. } | Command::Demo { llm } => Some((
+            llm.settings()?.build()?,
+            llm.agent_options()?,
+        )),
+        _ => None,
+    };
     let toolbox = Toolbox::start(config)?;
     let settled = toolbox.settled().await;
-    let code = match cli.command {
-        Command::Tools { json, server } => tools(&toolbox, json, server.as_deref()),
-        Command::Call { tool, json, .. } => {
-            call(&toolbox, &tool, arguments.flatten(), json).await?
+    let code = match (cli.command, model) {
+        (Command::Chat { prompt, json, .. }, Some((model, options))) => {
+            let agent = Agent::new(&toolbox, model.as_ref(), options);
+            chat::chat(&toolbox, &agent, model.as_ref(), prompt, json).await?
         }
-        Command::Doctor { json } => doctor(&toolbox, json, settled).await?,
-        Command::Explain { tool, json } => explain(&toolbox, &tool, json)?,
+        (Command::Demo { .. }, Some((model, options))) => {
+            let agent = Agent::new(&toolbox, model.as_ref(), options);
+            demo::demo(&toolbox, &agent, model.as_ref(), settled).await?
+        }
+        (command, _) => inspect(&toolbox, command, arguments.flatten(), settled).await?,
     };
     toolbox.shutdown().await;
     Ok(code)
+}
+
+/// The commands that inspect or use the toolbox without a model.
+async fn inspect(
+    toolbox: &Toolbox,
+    command: Command,
+    arguments: Option<JsonObject>,
+    settled: std::time::Duration,
+) -> Result<ExitCode> {
+    Ok(match command {
+        Command::Tools { json, server } => tools(toolbox, json, server.as_deref()),
+        Command::Call { tool, json, .. } => call(toolbox, &tool, arguments, json).await?,
+        Command::Doctor { json } => doctor(toolbox, json, settled).await?,
+        Command::Explain { tool, json } => explain(toolbox, &tool, json)?,
+        Command::Chat { .. } | Command::Demo { .. } => {
+            bail!("`chat` and `demo` need a model")
+        }
+    })
 }
 
 /// Output to stdout is the command's result; everything else goes to stderr.
@@ -236,42 +304,13 @@ async fn call(
     if json {
         out(&serde_json::to_string_pretty(&result)?);
     } else {
-        out(&render(&result));
+        out(&crate::content::to_text(&result));
     }
     Ok(if result.is_error == Some(true) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// A tool result as text: its text blocks, a line for each other block, or the structured
-/// content when there is nothing else.
-fn render(result: &CallToolResult) -> String {
-    let mut parts = Vec::new();
-    for block in &result.content {
-        match block {
-            ContentBlock::Text(text) => parts.push(text.text.clone()),
-            ContentBlock::Image(image) => parts.push(format!(
-                "[image {}, {} base64 characters]",
-                image.mime_type,
-                image.data.len()
-            )),
-            ContentBlock::Audio(audio) => parts.push(format!(
-                "[audio {}, {} base64 characters]",
-                audio.mime_type,
-                audio.data.len()
-            )),
-            ContentBlock::ResourceLink(link) => parts.push(format!("[resource link {}]", link.uri)),
-            other => parts.push(serde_json::to_string(other).unwrap_or_default()),
-        }
-    }
-    if parts.is_empty()
-        && let Some(structured) = &result.structured_content
-    {
-        parts.push(serde_json::to_string_pretty(structured).unwrap_or_default());
-    }
-    parts.join("\n")
 }
 
 async fn doctor(toolbox: &Toolbox, json: bool, settled: std::time::Duration) -> Result<ExitCode> {

@@ -391,6 +391,7 @@ impl SearchServer {
             .with_hint("pass 0 to 10, or leave it out for 3"));
         }
         self.blocking(move |index| {
+            index.ensure_synced();
             index.search(&SearchRequest {
                 text: &args.query,
                 literal: args.literal,

@@ -73,6 +73,17 @@ impl Fixture {
     }
 }
 
+#[tokio::test]
+async fn a_search_right_after_the_start_sees_every_file() {
+    let fixture = planted();
+    let client = fixture.client(false).await;
+    let hits = search(&client, json!({"query": "zebracorn"})).await;
+    assert_eq!(hits["total_hits"], 3, "the first search waits for the first pass: {hits}");
+    assert_eq!(hits["indexing"], false, "{hits}");
+    let status = client.succeed("index_status", json!({})).await;
+    assert_eq!(status["documents"], CORPUS_FILES + 3, "{status}");
+}
+
 /// The corpus plus the planted documents the assertions are about.
 fn planted() -> Fixture {
     let fixture = Fixture::new(CORPUS_FILES);

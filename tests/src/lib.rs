@@ -4,6 +4,7 @@
 //! Cargo gives a test the path of a binary only for binaries of its own package, so
 //! [`binary`] asks cargo for the workspace's binaries. [`Server`] owns a child process and ends it (by its PID, never by name) when dropped.
 
+pub mod fake_llm;
 pub mod fleet;
 
 use std::collections::HashMap;
@@ -212,6 +213,18 @@ pub fn python_with_fastmcp() -> Result<PathBuf> {
         "fastmcp",
         ".peers/venv-fastmcp/bin/python",
         "the seed servers need FastMCP from PyPI",
+    )
+}
+
+/// The `llmock` command (PyPI `llmock`, a mock of OpenAI's and Anthropic's APIs with
+/// scripted replies and faults), installed on first use like [`python_with_mcp_sdk`].
+pub fn llmock() -> Result<PathBuf> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    install_once(
+        &INSTALLED,
+        "llmock",
+        ".peers/venv-llmock/bin/llmock",
+        "the agent loop's interop test needs llmock from PyPI",
     )
 }
 

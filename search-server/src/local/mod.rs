@@ -283,6 +283,18 @@ impl LocalIndex {
         outcome
     }
 
+    /// Runs a pass now unless one has finished since the index was opened, so that a search
+    /// right after a start sees every file, not the part the first pass has reached. While
+    /// the first pass runs this waits for it (one pass at a time), then finds nothing to do.
+    pub fn ensure_synced(&self) {
+        if lock(&self.last_sync).is_some() {
+            return;
+        }
+        if let Err(error) = self.sync(false) {
+            tracing::warn!(%error, "an indexing pass before a search failed; searching what is indexed");
+        }
+    }
+
     fn sync_locked(&self, writer: &mut Writer, full: bool) -> Result<SyncReport, IndexError> {
         let started = Instant::now();
         let mut report = SyncReport {

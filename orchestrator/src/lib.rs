@@ -12,8 +12,8 @@
 
 pub mod agent;
 pub mod cli;
-pub mod content;
 pub mod config;
+pub mod content;
 pub mod explain;
 pub mod filter;
 pub mod llm;

@@ -78,7 +78,10 @@ async fn a_search_right_after_the_start_sees_every_file() {
     let fixture = planted();
     let client = fixture.client(false).await;
     let hits = search(&client, json!({"query": "zebracorn"})).await;
-    assert_eq!(hits["total_hits"], 3, "the first search waits for the first pass: {hits}");
+    assert_eq!(
+        hits["total_hits"], 3,
+        "the first search waits for the first pass: {hits}"
+    );
     assert_eq!(hits["indexing"], false, "{hits}");
     let status = client.succeed("index_status", json!({})).await;
     assert_eq!(status["documents"], CORPUS_FILES + 3, "{status}");

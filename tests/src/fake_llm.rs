@@ -261,7 +261,11 @@ pub mod openai {
     /// Streamed chunks of text, then a finish reason and `[DONE]`.
     pub fn stream_text(pieces: &[&str]) -> Vec<Value> {
         let mut chunks = vec![chunk(json!({"role": "assistant", "content": ""}), None)];
-        chunks.extend(pieces.iter().map(|piece| chunk(json!({"content": piece}), None)));
+        chunks.extend(
+            pieces
+                .iter()
+                .map(|piece| chunk(json!({"content": piece}), None)),
+        );
         chunks.push(chunk(json!({}), Some("stop")));
         chunks
     }
@@ -332,7 +336,9 @@ pub mod anthropic {
     /// The events of a streamed answer: text pieces, then tool uses with their input in two
     /// pieces each; `complete` ends with `message_delta` and `message_stop`.
     pub fn events(text: &[&str], calls: &[(&str, &str, &str)], complete: bool) -> String {
-        let mut events = vec![json!({"type": "message_start", "message": {"id": "msg_test", "usage": {"input_tokens": 10, "output_tokens": 1}}})];
+        let mut events = vec![
+            json!({"type": "message_start", "message": {"id": "msg_test", "usage": {"input_tokens": 10, "output_tokens": 1}}}),
+        ];
         let mut index = 0;
         if !text.is_empty() {
             events.push(json!({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}));
@@ -352,13 +358,22 @@ pub mod anthropic {
             index += 1;
         }
         if complete {
-            let reason = if calls.is_empty() { "end_turn" } else { "tool_use" };
+            let reason = if calls.is_empty() {
+                "end_turn"
+            } else {
+                "tool_use"
+            };
             events.push(json!({"type": "message_delta", "delta": {"stop_reason": reason}, "usage": {"output_tokens": 7}}));
             events.push(json!({"type": "message_stop"}));
         }
         events
             .iter()
-            .map(|event| format!("event: {}\ndata: {event}\n\n", event["type"].as_str().unwrap_or("")))
+            .map(|event| {
+                format!(
+                    "event: {}\ndata: {event}\n\n",
+                    event["type"].as_str().unwrap_or("")
+                )
+            })
             .collect()
     }
 }

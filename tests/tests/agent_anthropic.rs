@@ -32,23 +32,43 @@ async fn parallel_tool_uses_and_errors_go_back_as_one_user_turn() -> Result<()> 
 
     let requests = fake.requests();
     let first = &requests[0];
-    assert!(first["max_tokens"].as_u64().is_some(), "Anthropic requires max_tokens");
-    assert!(first["system"].as_str().is_some_and(|system| !system.is_empty()));
+    assert!(
+        first["max_tokens"].as_u64().is_some(),
+        "Anthropic requires max_tokens"
+    );
+    assert!(
+        first["system"]
+            .as_str()
+            .is_some_and(|system| !system.is_empty())
+    );
     let tools = first["tools"].as_array().cloned().unwrap_or_default();
-    assert!(tools.iter().any(|tool| tool["name"] == "math__add" && tool["input_schema"]["type"] == "object"));
+    assert!(
+        tools
+            .iter()
+            .any(|tool| tool["name"] == "math__add" && tool["input_schema"]["type"] == "object")
+    );
 
-    let messages = requests[1]["messages"].as_array().cloned().unwrap_or_default();
+    let messages = requests[1]["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let roles: Vec<&str> = messages.iter().filter_map(|m| m["role"].as_str()).collect();
     assert_eq!(roles, ["user", "assistant", "user"]);
     assert_eq!(messages[1]["content"][0]["input"], json!({"a": 2, "b": 3}));
-    let results: Vec<&Value> = messages[2]["content"].as_array().into_iter().flatten().collect();
+    let results: Vec<&Value> = messages[2]["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
     assert_eq!(results.len(), 3, "every result in one user turn");
     assert_eq!(results[0]["type"], "tool_result");
     assert_eq!(results[0]["tool_use_id"], "t1");
     assert_eq!(results[0]["is_error"], false);
     assert_eq!(results[1]["is_error"], true);
     assert!(
-        results[2]["content"].as_str().is_some_and(|text| text.contains("no tool named")),
+        results[2]["content"]
+            .as_str()
+            .is_some_and(|text| text.contains("no tool named")),
         "{}",
         results[2]
     );
@@ -120,7 +140,10 @@ async fn truncated_streams_overload_and_bad_keys() -> Result<()> {
         "{:?}",
         run.outcome
     );
-    let fake = FakeLlm::start(vec![Scripted::json(json!({"type": "message", "content": []}))]).await?;
+    let fake = FakeLlm::start(vec![Scripted::json(
+        json!({"type": "message", "content": []}),
+    )])
+    .await?;
     let model = anthropic_model(&fake, false, 0)?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
     assert!(

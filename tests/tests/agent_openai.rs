@@ -21,7 +21,10 @@ fn tool_messages(request: &Value) -> Vec<(String, String)> {
         .filter(|message| message["role"] == "tool")
         .map(|message| {
             (
-                message["tool_call_id"].as_str().unwrap_or_default().to_owned(),
+                message["tool_call_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
                 message["content"].as_str().unwrap_or_default().to_owned(),
             )
         })
@@ -49,14 +52,26 @@ async fn parallel_calls_and_a_tool_error_go_back_to_the_model() -> Result<()> {
     assert_eq!(calls.len(), 2, "both calls of one turn are made");
     assert_eq!(calls[0].server.as_deref(), Some("math"));
     assert_eq!(calls[0].original.as_deref(), Some("add"));
-    assert!(!calls[0].is_error && calls[0].output.contains("\"5\""), "{:?}", calls[0]);
+    assert!(
+        !calls[0].is_error && calls[0].output.contains("\"5\""),
+        "{:?}",
+        calls[0]
+    );
     assert!(calls[1].is_error, "{:?}", calls[1]);
 
     let requests = fake.requests();
     assert_eq!(requests.len(), 2);
     let tools = requests[0]["tools"].as_array().cloned().unwrap_or_default();
-    assert!(tools.iter().any(|tool| tool["function"]["name"] == "math__add"));
-    assert!(tools.iter().all(|tool| tool["function"]["parameters"].get("$schema").is_none()));
+    assert!(
+        tools
+            .iter()
+            .any(|tool| tool["function"]["name"] == "math__add")
+    );
+    assert!(
+        tools
+            .iter()
+            .all(|tool| tool["function"]["parameters"].get("$schema").is_none())
+    );
     assert_eq!(requests[0]["messages"][0]["role"], "system");
     let fed_back = tool_messages(&requests[1]);
     assert_eq!(fed_back.len(), 2);
@@ -121,13 +136,40 @@ async fn unknown_tools_and_malformed_arguments_are_answered_as_errors() -> Resul
     let calls = &run.steps[0].calls;
     assert!(calls.iter().all(|call| call.is_error), "{calls:?}");
     assert_eq!(calls[0].server, None);
-    assert!(calls[0].output.contains("no tool named `math__ad`"), "{}", calls[0].output);
-    assert!(calls[0].output.contains("math__add"), "a near name is suggested: {}", calls[0].output);
-    assert!(calls[1].output.contains("not valid JSON"), "{}", calls[1].output);
-    assert_eq!(calls[1].arguments, json!(r#"{"a": 1, "b": "#), "the raw text is kept");
-    assert!(calls[2].output.contains("not an array"), "{}", calls[2].output);
-    assert_eq!(calls[3].server.as_deref(), Some("math"), "a bad value reaches the server");
-    assert!(!run.steps[1].calls[0].is_error, "the model corrected itself");
+    assert!(
+        calls[0].output.contains("no tool named `math__ad`"),
+        "{}",
+        calls[0].output
+    );
+    assert!(
+        calls[0].output.contains("math__add"),
+        "a near name is suggested: {}",
+        calls[0].output
+    );
+    assert!(
+        calls[1].output.contains("not valid JSON"),
+        "{}",
+        calls[1].output
+    );
+    assert_eq!(
+        calls[1].arguments,
+        json!(r#"{"a": 1, "b": "#),
+        "the raw text is kept"
+    );
+    assert!(
+        calls[2].output.contains("not an array"),
+        "{}",
+        calls[2].output
+    );
+    assert_eq!(
+        calls[3].server.as_deref(),
+        Some("math"),
+        "a bad value reaches the server"
+    );
+    assert!(
+        !run.steps[1].calls[0].is_error,
+        "the model corrected itself"
+    );
     assert_eq!(tool_messages(&fake.requests()[1]).len(), 4);
     toolbox.shutdown().await;
     Ok(())
@@ -150,14 +192,24 @@ async fn empty_choices_end_the_run_but_not_the_conversation() -> Result<()> {
     let cancel = tokio_util::sync::CancellationToken::new();
     let mut conversation = Vec::new();
     let first = agent
-        .run(&mut conversation, "hi", &cancel, &orchestrator::agent::Quiet)
+        .run(
+            &mut conversation,
+            "hi",
+            &cancel,
+            &orchestrator::agent::Quiet,
+        )
         .await;
     match &first.outcome {
         Outcome::ModelFailed { error } => assert!(error.contains("empty `choices`"), "{error}"),
         other => panic!("expected a model failure, got {other:?}"),
     }
     let second = agent
-        .run(&mut conversation, "hi?", &cancel, &orchestrator::agent::Quiet)
+        .run(
+            &mut conversation,
+            "hi?",
+            &cancel,
+            &orchestrator::agent::Quiet,
+        )
         .await;
     assert_eq!(second.outcome, Outcome::Answered);
     assert_eq!(second.answer, "hello again");
@@ -168,7 +220,10 @@ async fn empty_choices_end_the_run_but_not_the_conversation() -> Result<()> {
         .flatten()
         .filter(|message| message["role"] == "user")
         .count();
-    assert_eq!(users, 2, "the failed turn's request stays in the conversation");
+    assert_eq!(
+        users, 2,
+        "the failed turn's request stays in the conversation"
+    );
     toolbox.shutdown().await;
     Ok(())
 }
@@ -184,7 +239,10 @@ async fn a_truncated_stream_is_retried_and_reported_when_it_persists() -> Result
     };
     let fake = FakeLlm::start(vec![
         cut(),
-        Scripted::events(openai::events(&openai::stream_text(&["whole answer"]), true)),
+        Scripted::events(openai::events(
+            &openai::stream_text(&["whole answer"]),
+            true,
+        )),
     ])
     .await?;
     let model = openai_model(&fake, true, 1)?;
@@ -199,7 +257,10 @@ async fn a_truncated_stream_is_retried_and_reported_when_it_persists() -> Result
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
     match &run.outcome {
         Outcome::ModelFailed { error } => {
-            assert!(error.contains("without a finish_reason or [DONE]"), "{error}");
+            assert!(
+                error.contains("without a finish_reason or [DONE]"),
+                "{error}"
+            );
         }
         other => panic!("expected a model failure, got {other:?}"),
     }
@@ -239,7 +300,12 @@ async fn http_errors_are_explained_and_only_transient_ones_retried() -> Result<(
         "{:?}",
         run.outcome
     );
-    let (run, requests) = failure(&toolbox, 500, vec![Scripted::json(openai::text("recovered"))]).await?;
+    let (run, requests) = failure(
+        &toolbox,
+        500,
+        vec![Scripted::json(openai::text("recovered"))],
+    )
+    .await?;
     assert_eq!((run.outcome, requests), (Outcome::Answered, 2));
     let (run, requests) = failure(&toolbox, 503, vec![Scripted::error(503, "still down")]).await?;
     assert_eq!(requests, 2, "one retry, then the error");
@@ -263,7 +329,11 @@ async fn rate_limits_honour_retry_after_within_reason() -> Result<()> {
     let model = openai_model(&fake, false, 2)?;
     let (run, recorder) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
     assert_eq!(run.outcome, Outcome::Answered);
-    assert_eq!(recorder.waits(), [Duration::from_millis(200)], "the wait asked for");
+    assert_eq!(
+        recorder.waits(),
+        [Duration::from_millis(200)],
+        "the wait asked for"
+    );
 
     let fake = FakeLlm::start(vec![
         Scripted::error(429, "come back tomorrow").header("retry-after", "86400"),
@@ -271,7 +341,11 @@ async fn rate_limits_honour_retry_after_within_reason() -> Result<()> {
     .await?;
     let model = openai_model(&fake, false, 2)?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
-    assert_eq!(fake.requests().len(), 1, "a wait past the limit is not slept");
+    assert_eq!(
+        fake.requests().len(),
+        1,
+        "a wait past the limit is not slept"
+    );
     assert!(
         matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("HTTP 429") && error.contains("86400 s")),
         "{:?}",
@@ -315,8 +389,8 @@ async fn hung_endpoints_time_out_and_garbage_is_reported() -> Result<()> {
 }
 
 #[tokio::test]
-async fn a_tool_server_that_dies_mid_conversation_is_an_error_the_model_works_around()
--> Result<()> {
+async fn a_tool_server_that_dies_mid_conversation_is_an_error_the_model_works_around() -> Result<()>
+{
     let toolbox = fleet().await?;
     let fake = FakeLlm::start(vec![
         Scripted::json(openai::calls(&[("c1", "faulty__crash", "{}")])),
@@ -330,7 +404,10 @@ async fn a_tool_server_that_dies_mid_conversation_is_an_error_the_model_works_ar
     let crash = &run.steps[0].calls[0];
     assert!(crash.is_error);
     assert!(crash.output.contains("connection_lost"), "{}", crash.output);
-    assert!(!run.steps[1].calls[0].is_error, "the other servers keep answering");
+    assert!(
+        !run.steps[1].calls[0].is_error,
+        "the other servers keep answering"
+    );
     toolbox.shutdown().await;
     Ok(())
 }
@@ -364,7 +441,12 @@ async fn the_step_limit_and_cancellation_end_a_run_cleanly() -> Result<()> {
     let mut conversation = Vec::new();
     let run = tokio::time::timeout(
         Duration::from_secs(30),
-        agent.run(&mut conversation, "hi", &cancel, &orchestrator::agent::Quiet),
+        agent.run(
+            &mut conversation,
+            "hi",
+            &cancel,
+            &orchestrator::agent::Quiet,
+        ),
     )
     .await?;
     assert_eq!(run.outcome, Outcome::Interrupted);
@@ -389,13 +471,23 @@ async fn transcripts_name_the_server_of_every_call() -> Result<()> {
     let model = openai_model(&fake, false, 0)?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "two things", 10).await;
     let text = run.to_text();
-    assert!(text.contains("→ math__add {\"a\":2,\"b\":2}  [math,"), "{text}");
-    assert!(text.contains("→ fs__list_allowed_directories {}  [fs,"), "{text}");
+    assert!(
+        text.contains("→ math__add {\"a\":2,\"b\":2}  [math,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("→ fs__list_allowed_directories {}  [fs,"),
+        "{text}"
+    );
     assert!(text.contains("(answered; 2 steps, 2 tool calls"), "{text}");
     let json = serde_json::to_value(&run)?;
     assert_eq!(json["steps"][0]["calls"][1]["server"], "fs");
     assert_eq!(json["steps"][1]["usage"]["input_tokens"], 10);
-    assert!(json["steps"][0]["calls"][0]["elapsed_ms"].as_f64().is_some());
+    assert!(
+        json["steps"][0]["calls"][0]["elapsed_ms"]
+            .as_f64()
+            .is_some()
+    );
     toolbox.shutdown().await;
     Ok(())
 }

@@ -212,12 +212,11 @@ impl<'a> Agent<'a> {
         let (text, is_error) = match &arguments {
             Err(problem) => (problem.clone(), true),
             Ok(arguments) => match self.toolbox.call(&call.name, arguments.clone()).await {
-                Ok(result) => (
-                    content::to_text(&result),
-                    result.is_error == Some(true),
-                ),
+                Ok(result) => (content::to_text(&result), result.is_error == Some(true)),
                 Err(CallError::UnknownTool { name, hint }) => (
-                    format!("There is no tool named `{name}`: {hint}. Use one of the tools you were given, by its exact name."),
+                    format!(
+                        "There is no tool named `{name}`: {hint}. Use one of the tools you were given, by its exact name."
+                    ),
                     true,
                 ),
                 Err(error @ CallError::Rejected { .. }) => (
@@ -311,6 +310,9 @@ mod tests {
     fn long_outputs_are_cut_on_a_character_boundary() {
         assert_eq!(cut("short".to_owned(), 10), "short");
         let cut_text = cut("ééééé".to_owned(), 2);
-        assert!(cut_text.starts_with("éé\n[3 more characters cut"), "{cut_text}");
+        assert!(
+            cut_text.starts_with("éé\n[3 more characters cut"),
+            "{cut_text}"
+        );
     }
 }

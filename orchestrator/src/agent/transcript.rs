@@ -113,7 +113,10 @@ impl Outcome {
 impl Run {
     /// A readable transcript.
     pub fn to_text(&self) -> String {
-        let mut lines = vec![format!("model: {}", self.model), format!("> {}", self.prompt)];
+        let mut lines = vec![
+            format!("model: {}", self.model),
+            format!("> {}", self.prompt),
+        ];
         for (index, step) in self.steps.iter().enumerate() {
             let usage = step
                 .usage
@@ -145,7 +148,10 @@ impl Run {
             "({}; {} steps, {} tool calls, {:.1} ms)",
             self.outcome.describe(),
             self.steps.len(),
-            self.steps.iter().map(|step| step.calls.len()).sum::<usize>(),
+            self.steps
+                .iter()
+                .map(|step| step.calls.len())
+                .sum::<usize>(),
             self.elapsed_ms
         ));
         lines.join("\n")

@@ -43,7 +43,12 @@ pub(super) async fn demo(
     let live = LiveTranscript::start(&model.describe(), DEMO_PROMPT);
     let mut conversation = Vec::new();
     let run = agent
-        .run(&mut conversation, DEMO_PROMPT, &CancellationToken::new(), &live)
+        .run(
+            &mut conversation,
+            DEMO_PROMPT,
+            &CancellationToken::new(),
+            &live,
+        )
         .await;
     live.finish(&run);
     let servers: std::collections::BTreeSet<_> = run
@@ -120,7 +125,13 @@ fn registry(toolbox: &Toolbox) {
             .tool
             .title
             .clone()
-            .or_else(|| entry.tool.annotations.as_ref().and_then(|a| a.title.clone()))
+            .or_else(|| {
+                entry
+                    .tool
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.title.clone())
+            })
             .unwrap_or_default();
         rows.add_row([entry.name.clone(), entry.server.clone(), title]);
     }
@@ -136,7 +147,10 @@ async fn routed_calls(toolbox: &Toolbox) -> Result<()> {
         ("fs__list_allowed_directories", json!({})),
         // Brings the local index up to date, so the conversation below searches all of it.
         ("search__reindex", json!({})),
-        ("search__local_search", json!({"query": "supervisor restart", "limit": 3})),
+        (
+            "search__local_search",
+            json!({"query": "supervisor restart", "limit": 3}),
+        ),
     ] {
         let answer = show_call(toolbox, tool, arguments).await?;
         if answer.is_error {

@@ -136,10 +136,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     };
     // So are the model's settings.
     let model = match &cli.command {
-        Command::Chat { llm, .. } | Command::Demo { llm } => Some((
-            llm.settings()?.build()?,
-            llm.agent_options()?,
-        )),
+        Command::Chat { llm, .. } | Command::Demo { llm } => {
+            Some((llm.settings()?.build()?, llm.agent_options()?))
+        }
         _ => None,
     };
     let toolbox = Toolbox::start(config)?;

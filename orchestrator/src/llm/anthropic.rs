@@ -114,8 +114,9 @@ impl Anthropic {
         while let Some(event) = events.next().await? {
             let data = event.data.unwrap_or_default();
             let event: Value = serde_json::from_str(&data).map_err(|error| {
-                self.endpoint
-                    .malformed(format!("a streamed event is not JSON ({error}): {data:.200}"))
+                self.endpoint.malformed(format!(
+                    "a streamed event is not JSON ({error}): {data:.200}"
+                ))
             })?;
             let index = event
                 .get("index")
@@ -202,7 +203,10 @@ impl Anthropic {
 
 impl Model for Anthropic {
     fn describe(&self) -> String {
-        format!("{} at {} (Anthropic)", self.endpoint.model, self.endpoint.url)
+        format!(
+            "{} at {} (Anthropic)",
+            self.endpoint.model, self.endpoint.url
+        )
     }
 
     fn complete<'a>(&'a self, request: Request<'a>) -> BoxFuture<'a, Result<Reply, ModelError>> {

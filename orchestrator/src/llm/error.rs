@@ -6,7 +6,9 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// 401 or 403: the key is missing, wrong or not allowed.
-    #[error("{endpoint} refused the API key (HTTP {status}): {message}. Set {key_variable} (or --api-key-env) to a valid key")]
+    #[error(
+        "{endpoint} refused the API key (HTTP {status}): {message}. Set {key_variable} (or --api-key-env) to a valid key"
+    )]
     Unauthorized {
         /// The URL.
         endpoint: String,
@@ -18,7 +20,9 @@ pub enum ModelError {
         key_variable: String,
     },
     /// 404: the model or the endpoint does not exist.
-    #[error("{endpoint} answered 404 for model `{model}`: {message}. Check --model (the model must exist on that server) and --base-url (OpenAI-compatible servers end in /v1)")]
+    #[error(
+        "{endpoint} answered 404 for model `{model}`: {message}. Check --model (the model must exist on that server) and --base-url (OpenAI-compatible servers end in /v1)"
+    )]
     NotFound {
         /// The URL.
         endpoint: String,

@@ -69,7 +69,9 @@ impl OpenAi {
 
     fn parse(&self, body: &Value) -> Result<Reply, ModelError> {
         let choice = match body.get("choices") {
-            Some(Value::Array(choices)) => choices.first().ok_or_else(|| self.endpoint.empty("choices"))?,
+            Some(Value::Array(choices)) => choices
+                .first()
+                .ok_or_else(|| self.endpoint.empty("choices"))?,
             _ => return Err(self.endpoint.malformed("no `choices` array")),
         };
         let message = choice
@@ -115,8 +117,9 @@ impl OpenAi {
                 break;
             }
             let chunk: Value = serde_json::from_str(&data).map_err(|error| {
-                self.endpoint
-                    .malformed(format!("a streamed chunk is not JSON ({error}): {data:.200}"))
+                self.endpoint.malformed(format!(
+                    "a streamed chunk is not JSON ({error}): {data:.200}"
+                ))
             })?;
             if let Some(error) = chunk.get("error") {
                 return Err(ModelError::Server {
@@ -291,7 +294,11 @@ mod tests {
         }
         assert_eq!(calls.len(), 2);
         assert_eq!(
-            (calls[0].id.as_str(), calls[0].name.as_str(), calls[0].arguments.as_str()),
+            (
+                calls[0].id.as_str(),
+                calls[0].name.as_str(),
+                calls[0].arguments.as_str()
+            ),
             ("a", "math__add", "{\"a\": 1, \"b\": 2}")
         );
         assert_eq!(calls[1].arguments, "{\"path\": \"x\"}");

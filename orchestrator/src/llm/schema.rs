@@ -36,7 +36,8 @@ mod tests {
 
     #[test]
     fn parameters_drop_the_meta_schema_and_always_have_properties() {
-        let schema = json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"});
+        let schema =
+            json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"});
         let tool = Tool::new(
             "fs__list_allowed_directories",
             "Lists the directories",

@@ -141,7 +141,10 @@ impl LlmSettings {
             .clone()
             .or_else(|| env("ANTHROPIC_BASE_URL"))
             .unwrap_or_else(|| ANTHROPIC_BASE_URL.to_owned());
-        let base = base.trim_end_matches('/').trim_end_matches("/v1").to_owned();
+        let base = base
+            .trim_end_matches('/')
+            .trim_end_matches("/v1")
+            .to_owned();
         let key = env(&key_variable);
         if key.is_none() && base == ANTHROPIC_BASE_URL {
             return Err(ModelError::Settings(format!(
@@ -179,8 +182,9 @@ impl LlmSettings {
         key_variable: String,
         api: &'static str,
     ) -> Result<Endpoint, ModelError> {
-        let parsed = reqwest::Url::parse(&url)
-            .map_err(|error| ModelError::Settings(format!("the base URL `{url}` is not a URL: {error}")))?;
+        let parsed = reqwest::Url::parse(&url).map_err(|error| {
+            ModelError::Settings(format!("the base URL `{url}` is not a URL: {error}"))
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ModelError::Settings(format!(
                 "the base URL `{url}` must start with http:// or https://"
@@ -226,9 +230,15 @@ mod tests {
         assert!(describe(&auto, &[]).is_ok_and(|d| d.contains("not an LLM")));
         assert_eq!(
             describe(&auto, &[("OPENAI_API_KEY", "k")]),
-            Ok("gpt-4o-mini at https://api.openai.com/v1/chat/completions (OpenAI-compatible)".to_owned())
+            Ok(
+                "gpt-4o-mini at https://api.openai.com/v1/chat/completions (OpenAI-compatible)"
+                    .to_owned()
+            )
         );
-        assert!(describe(&auto, &[("ANTHROPIC_API_KEY", "k")]).is_ok_and(|d| d.contains("/v1/messages (Anthropic)")));
+        assert!(
+            describe(&auto, &[("ANTHROPIC_API_KEY", "k")])
+                .is_ok_and(|d| d.contains("/v1/messages (Anthropic)"))
+        );
         let ollama = LlmSettings {
             base_url: Some("http://127.0.0.1:11434/v1/".to_owned()),
             model: Some("llama3.2".to_owned()),
@@ -236,7 +246,10 @@ mod tests {
         };
         assert_eq!(
             describe(&ollama, &[]),
-            Ok("llama3.2 at http://127.0.0.1:11434/v1/chat/completions (OpenAI-compatible)".to_owned())
+            Ok(
+                "llama3.2 at http://127.0.0.1:11434/v1/chat/completions (OpenAI-compatible)"
+                    .to_owned()
+            )
         );
     }
 

@@ -73,9 +73,8 @@ impl Endpoint {
         F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<T, ModelError>>,
     {
-        let body = serde_json::to_vec(body).map_err(|error| {
-            ModelError::Settings(format!("cannot encode the request: {error}"))
-        })?;
+        let body = serde_json::to_vec(body)
+            .map_err(|error| ModelError::Settings(format!("cannot encode the request: {error}")))?;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.retry.min_delay)
             .with_max_delay(self.retry.max_delay)
@@ -286,24 +285,23 @@ async fn error_message(response: Response, limit: Duration) -> String {
     })
     .await
     .unwrap_or_default();
-    let from_json = serde_json::from_slice::<Value>(&body).ok().and_then(|value| {
-        let text = |value: &Value| value.as_str().map(str::to_owned);
-        value
-            .pointer("/error/message")
-            .and_then(text)
-            .or_else(|| value.get("error").and_then(text))
-            .or_else(|| value.get("message").and_then(text))
-            .or_else(|| value.get("detail").and_then(text))
-    });
+    let from_json = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|value| {
+            let text = |value: &Value| value.as_str().map(str::to_owned);
+            value
+                .pointer("/error/message")
+                .and_then(text)
+                .or_else(|| value.get("error").and_then(text))
+                .or_else(|| value.get("message").and_then(text))
+                .or_else(|| value.get("detail").and_then(text))
+        });
     let message = from_json.unwrap_or_else(|| {
         let text = String::from_utf8_lossy(&body);
         text.trim().chars().take(300).collect()
     });
     if message.is_empty() {
-        status
-            .canonical_reason()
-            .unwrap_or("no message")
-            .to_owned()
+        status.canonical_reason().unwrap_or("no message").to_owned()
     } else {
         message
     }
@@ -338,7 +336,10 @@ mod tests {
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("1.5"));
         assert_eq!(retry_after(&headers), Some(Duration::from_millis(1500)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         assert_eq!(retry_after(&headers), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);

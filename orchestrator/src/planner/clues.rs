@@ -21,15 +21,55 @@ const PLACE_MARKERS: [&str; 6] = ["in", "under", "inside", "from", "of", "at"];
 
 /// Words that never are a place, a topic or a unit.
 const FILLER: [&str; 16] = [
-    "the", "a", "an", "my", "our", "your", "this", "that", "me", "us", "please", "all", "some",
-    "folder", "directory", "dir",
+    "the",
+    "a",
+    "an",
+    "my",
+    "our",
+    "your",
+    "this",
+    "that",
+    "me",
+    "us",
+    "please",
+    "all",
+    "some",
+    "folder",
+    "directory",
+    "dir",
 ];
 
 /// Names the math tools understand inside an expression.
 const MATH_WORDS: [&str; 29] = [
-    "sqrt", "cbrt", "abs", "exp", "ln", "log", "log10", "log2", "sin", "cos", "tan", "asin",
-    "acos", "atan", "floor", "ceil", "round", "min", "max", "factorial", "gcd", "lcm", "pi", "e",
-    "tau", "mod", "sinh", "cosh", "tanh",
+    "sqrt",
+    "cbrt",
+    "abs",
+    "exp",
+    "ln",
+    "log",
+    "log10",
+    "log2",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "floor",
+    "ceil",
+    "round",
+    "min",
+    "max",
+    "factorial",
+    "gcd",
+    "lcm",
+    "pi",
+    "e",
+    "tau",
+    "mod",
+    "sinh",
+    "cosh",
+    "tanh",
 ];
 
 /// The clues found in one task's text.
@@ -99,7 +139,10 @@ impl Clues {
     pub(crate) fn intent(&self) -> Vec<String> {
         let is_argument = |word: &String| {
             parse_number(word).is_some()
-                || self.paths.iter().any(|path| path.eq_ignore_ascii_case(word))
+                || self
+                    .paths
+                    .iter()
+                    .any(|path| path.eq_ignore_ascii_case(word))
                 || self.urls.iter().any(|url| url.eq_ignore_ascii_case(word))
                 || self
                     .expression
@@ -179,7 +222,9 @@ fn word(token: &str) -> String {
 /// The longest run of tokens that reads as math and has an operator or a function.
 fn expression(tokens: &[&str]) -> Option<String> {
     let mathy = |token: &str| {
-        let token = token.trim_end_matches(['?', ',', ';']).trim_end_matches('.');
+        let token = token
+            .trim_end_matches(['?', ',', ';'])
+            .trim_end_matches('.');
         let symbolic = token
             .chars()
             .all(|c| c.is_ascii_digit() || "+-*/^%!().".contains(c));
@@ -204,8 +249,8 @@ fn expression(tokens: &[&str]) -> Option<String> {
             .trim_end_matches(['?', ',', ';', '.'])
             .to_owned();
         let has_digit = run.chars().any(|c| c.is_ascii_digit());
-        let has_operator = run.chars().any(|c| "+*/^%!(".contains(c))
-            || run.trim_start_matches('-').contains('-');
+        let has_operator =
+            run.chars().any(|c| "+*/^%!(".contains(c)) || run.trim_start_matches('-').contains('-');
         if has_digit && has_operator && best.as_ref().is_none_or(|best| run.len() > best.len()) {
             best = Some(run);
         }
@@ -259,14 +304,12 @@ fn paths(tokens: &[&str], words: &[String], expression: Option<&str>) -> Vec<Str
         if expression.is_some_and(|expression| expression.contains(token)) {
             continue;
         }
-        let has_extension = token
-            .rsplit_once('.')
-            .is_some_and(|(stem, extension)| {
-                !stem.is_empty()
-                    && (1..=5).contains(&extension.len())
-                    && extension.chars().all(|c| c.is_ascii_alphanumeric())
-                    && extension.chars().any(|c| c.is_ascii_alphabetic())
-            });
+        let has_extension = token.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty()
+                && (1..=5).contains(&extension.len())
+                && extension.chars().all(|c| c.is_ascii_alphanumeric())
+                && extension.chars().any(|c| c.is_ascii_alphabetic())
+        });
         if token.contains('/') || has_extension || token == "." {
             found.push(token.to_owned());
         }
@@ -280,7 +323,9 @@ fn paths(tokens: &[&str], words: &[String], expression: Option<&str>) -> Vec<Str
             .find(|word| !FILLER.contains(&word.as_str()));
         if let Some(place) = place
             && !place.is_empty()
-            && place.chars().all(|c| c.is_alphanumeric() || "/._-".contains(c))
+            && place
+                .chars()
+                .all(|c| c.is_alphanumeric() || "/._-".contains(c))
             && parse_number(place).is_none()
             && !found.iter().any(|path| path.eq_ignore_ascii_case(place))
         {
@@ -338,13 +383,20 @@ mod tests {
     #[test]
     fn paths_by_shape_and_by_place() {
         assert_eq!(Clues::of("list the files in docs").paths, ["docs"]);
-        assert_eq!(Clues::of("list the files in the docs folder").paths, ["docs"]);
+        assert_eq!(
+            Clues::of("list the files in the docs folder").paths,
+            ["docs"]
+        );
         assert_eq!(Clues::of("read README.md").paths, ["README.md"]);
         assert_eq!(
             Clues::of("show orchestrator/src/lib.rs, please").paths,
             ["orchestrator/src/lib.rs"]
         );
-        assert!(Clues::of("fetch https://example.com/a.html").paths.is_empty());
+        assert!(
+            Clues::of("fetch https://example.com/a.html")
+                .paths
+                .is_empty()
+        );
         assert_eq!(
             Clues::of("fetch https://example.com/a.html").urls,
             ["https://example.com/a.html"]

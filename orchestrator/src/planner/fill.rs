@@ -226,8 +226,7 @@ fn choices(property: &JsonObject) -> Option<Vec<(String, String)>> {
 fn choose(choices: &[(String, String)], clues: &Clues) -> Option<String> {
     let matches = |part: &str| {
         clues.words.iter().any(|word| {
-            word == part
-                || (part.len() >= 5 && word.len() >= 5 && common_prefix(word, part) >= 5)
+            word == part || (part.len() >= 5 && word.len() >= 5 && common_prefix(word, part) >= 5)
         })
     };
     choices
@@ -310,7 +309,10 @@ mod tests {
             factor.map(|f| f.arguments["operation"].clone()),
             Some(json!("factorize"))
         );
-        assert_eq!(fill(&number_theory(), &Clues::of("what is 2^64 - 1"), None), None);
+        assert_eq!(
+            fill(&number_theory(), &Clues::of("what is 2^64 - 1"), None),
+            None
+        );
     }
 
     #[test]
@@ -353,6 +355,9 @@ mod tests {
             filled.map(|f| Value::Object(f.arguments)),
             Some(json!({"value": 5, "from": "km", "to": "mi"}))
         );
-        assert_eq!(number_value("18446744073709551615", &["number"]), json!(18446744073709551615.0));
+        assert_eq!(
+            number_value("18446744073709551615", &["number"]),
+            json!(18446744073709551615.0)
+        );
     }
 }

@@ -37,8 +37,18 @@ const PLACEHOLDER_RESULT: &str = "1";
 /// Separators between tasks, tried in this order. A piece that no tool fits is joined back
 /// to the piece before it, so "add 2 and 3" stays one task.
 const SEPARATORS: [&str; 12] = [
-    "\n", "; ", ". ", "? ", "! ", ", and then ", " and then ", ", then ", " then ", ", and ",
-    " and ", ", ",
+    "\n",
+    "; ",
+    ". ",
+    "? ",
+    "! ",
+    ", and then ",
+    " and then ",
+    ", then ",
+    " then ",
+    ", and ",
+    " and ",
+    ", ",
 ];
 
 /// Words that join a task to the one before and are not part of it ("Then list docs").
@@ -91,19 +101,25 @@ enum Progress<'a> {
 
 /// The planner's next message for the conversation so far: the next calls, or the answer.
 fn next_reply(messages: &[Message], tools: &[Tool]) -> Reply {
-    let Some((asked_at, request)) = messages.iter().enumerate().rev().find_map(|(at, message)| {
-        match message {
-            Message::User { text } => Some((at, text.as_str())),
-            _ => None,
-        }
-    }) else {
+    let Some((asked_at, request)) =
+        messages
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(at, message)| match message {
+                Message::User { text } => Some((at, text.as_str())),
+                _ => None,
+            })
+    else {
         return answer(format!("{LABEL} There is no request to work on."));
     };
     let tasks = plan(request, tools);
-    let mut outputs = messages[asked_at..].iter().filter_map(|message| match message {
-        Message::Tool(output) => Some(output),
-        _ => None,
-    });
+    let mut outputs = messages[asked_at..]
+        .iter()
+        .filter_map(|message| match message {
+            Message::Tool(output) => Some(output),
+            _ => None,
+        });
     let mut progress = Vec::with_capacity(tasks.len());
     let mut calls = Vec::new();
     let mut previous: Option<&ToolOutput> = None;

@@ -110,7 +110,10 @@ impl<'a> Ranker<'a> {
 /// weighted: "read the file" names all of `read_file` and two thirds of `read_media_file`.
 fn name_coverage(name: &str, intent: &[String]) -> f32 {
     let own = name.rsplit("__").next().unwrap_or(name);
-    let parts: Vec<&str> = own.split(['_', '-']).filter(|part| !part.is_empty()).collect();
+    let parts: Vec<&str> = own
+        .split(['_', '-'])
+        .filter(|part| !part.is_empty())
+        .collect();
     if parts.is_empty() {
         return 0.0;
     }

@@ -43,7 +43,9 @@ pub(crate) fn summarize(text: &str) -> String {
             .get("total")
             .or_else(|| object.get("total_hits"))
             .and_then(Value::as_u64)
-            .map_or(items.len(), |total| usize::try_from(total).unwrap_or(usize::MAX));
+            .map_or(items.len(), |total| {
+                usize::try_from(total).unwrap_or(usize::MAX)
+            });
         if items.is_empty() {
             return format!("no {key}");
         }

@@ -13,9 +13,18 @@ fn workspace_tools() -> Vec<Tool> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut tools = Vec::new();
     for (server, snapshot) in [
-        ("math", "math-server/tests/snapshots/mcp__math-server-tools.snap"),
-        ("search", "search-server/tests/snapshots/tools__search-server-tools.snap"),
-        ("fs", "fs-server/tests/snapshots/tools__fs-server-tools.snap"),
+        (
+            "math",
+            "math-server/tests/snapshots/mcp__math-server-tools.snap",
+        ),
+        (
+            "search",
+            "search-server/tests/snapshots/tools__search-server-tools.snap",
+        ),
+        (
+            "fs",
+            "fs-server/tests/snapshots/tools__fs-server-tools.snap",
+        ),
     ] {
         let text = std::fs::read_to_string(root.join(snapshot))
             .unwrap_or_else(|error| panic!("{snapshot}: {error}"));
@@ -58,7 +67,10 @@ fn output(call: &ToolCall, text: &str, is_error: bool) -> Message {
 fn simple_requests_reach_the_right_tool_with_the_right_arguments() {
     assert_eq!(
         first_calls("what is 2^64 - 1"),
-        [("math__evaluate".to_owned(), json!({"expression": "2^64 - 1"}))]
+        [(
+            "math__evaluate".to_owned(),
+            json!({"expression": "2^64 - 1"})
+        )]
     );
     assert_eq!(
         first_calls("search my notes for tokio"),
@@ -78,11 +90,17 @@ fn simple_requests_reach_the_right_tool_with_the_right_arguments() {
     );
     assert_eq!(
         first_calls("search the web for rust async"),
-        [("search__web_search".to_owned(), json!({"query": "rust async"}))]
+        [(
+            "search__web_search".to_owned(),
+            json!({"query": "rust async"})
+        )]
     );
     assert_eq!(
         first_calls("convert 10 km to mi"),
-        [("math__convert_units".to_owned(), json!({"value": 10, "from": "km", "to": "mi"}))]
+        [(
+            "math__convert_units".to_owned(),
+            json!({"value": 10, "from": "km", "to": "mi"})
+        )]
     );
 }
 
@@ -94,7 +112,10 @@ fn independent_tasks_go_out_together_and_a_back_reference_waits() {
     let first = next_reply(&conversation, &tools);
     assert_eq!(
         calls(&first),
-        [("math__evaluate".to_owned(), json!({"expression": "2^64 - 1"}))]
+        [(
+            "math__evaluate".to_owned(),
+            json!({"expression": "2^64 - 1"})
+        )]
     );
     conversation.push(Message::Assistant {
         text: String::new(),
@@ -121,13 +142,21 @@ fn independent_tasks_go_out_together_and_a_back_reference_waits() {
         text: String::new(),
         tool_calls: second.tool_calls.clone(),
     });
-    conversation.push(output(&second.tool_calls[0], r#"{"result":"false"}"#, false));
+    conversation.push(output(
+        &second.tool_calls[0],
+        r#"{"result":"false"}"#,
+        false,
+    ));
     conversation.push(output(
         &second.tool_calls[1],
         r#"{"results":[{"path":"notes/async.md","line":3}],"total":1}"#,
         false,
     ));
-    conversation.push(output(&second.tool_calls[2], "no such directory: docs", true));
+    conversation.push(output(
+        &second.tool_calls[2],
+        "no such directory: docs",
+        true,
+    ));
     let last = next_reply(&conversation, &tools);
     assert!(last.tool_calls.is_empty());
     assert!(last.text.starts_with(LABEL), "{}", last.text);
@@ -137,7 +166,11 @@ fn independent_tasks_go_out_together_and_a_back_reference_waits() {
         "3. \"search my notes for tokio\" → search__local_search: 1 results: notes/async.md:3",
         "4. \"list the files in docs\" → fs__list_directory failed: no such directory: docs",
     ] {
-        assert!(last.text.contains(expected), "{expected:?} not in\n{}", last.text);
+        assert!(
+            last.text.contains(expected),
+            "{expected:?} not in\n{}",
+            last.text
+        );
     }
 }
 
@@ -173,4 +206,3 @@ fn splitting_keeps_a_task_whose_pieces_fit_nothing_alone() {
         ["What is 2^64 - 1", "is it prime", "list docs"]
     );
 }
-

@@ -59,7 +59,11 @@ pub(crate) fn openai_model(fake: &FakeLlm, stream: bool, retries: usize) -> Resu
 
 /// The Anthropic provider on `fake`, with the same limits.
 #[allow(dead_code, reason = "not every test file uses every provider")]
-pub(crate) fn anthropic_model(fake: &FakeLlm, stream: bool, retries: usize) -> Result<Box<dyn Model>> {
+pub(crate) fn anthropic_model(
+    fake: &FakeLlm,
+    stream: bool,
+    retries: usize,
+) -> Result<Box<dyn Model>> {
     let settings = LlmSettings {
         provider: Provider::Anthropic,
         base_url: Some(fake.origin.clone()),
@@ -84,7 +88,12 @@ pub(crate) async fn agent_run(
     let mut conversation = Vec::new();
     let run = tokio::time::timeout(
         RUN_TIMEOUT,
-        agent.run(&mut conversation, prompt, &CancellationToken::new(), &recorder),
+        agent.run(
+            &mut conversation,
+            prompt,
+            &CancellationToken::new(),
+            &recorder,
+        ),
     )
     .await
     .unwrap_or_else(|_| panic!("the run of {prompt:?} took over {RUN_TIMEOUT:?}"));
@@ -100,6 +109,7 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     /// The text pieces, in order.
+    #[allow(dead_code, reason = "not every test file looks at the streamed text")]
     pub(crate) fn texts(&self) -> Vec<String> {
         self.texts
             .lock()

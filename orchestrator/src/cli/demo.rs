@@ -21,6 +21,9 @@ use crate::toolbox::Toolbox;
 /// referring back to an earlier result.
 pub(super) const DEMO_PROMPT: &str = "What is 2^64 - 1, and is it prime? Then search my notes for tokio, and list the files in orchestrator/src.";
 
+/// The servers the demo needs: the workspace's three.
+const WORKSPACE_SERVERS: [&str; 3] = ["math", "search", "fs"];
+
 /// The server the demo kills, and a call that shows it gone and back.
 const VICTIM: &str = "math";
 const VICTIM_CALL: (&str, &str) = ("math__add", r#"{"a": 2, "b": 3}"#);
@@ -74,8 +77,17 @@ fn heading(title: &str) {
 }
 
 fn discovery(toolbox: &Toolbox, settled: Duration) -> Result<()> {
-    heading("1. Discovery");
     let statuses = toolbox.status();
+    let missing: Vec<_> = WORKSPACE_SERVERS
+        .iter()
+        .filter(|id| !statuses.iter().any(|status| status.id == **id))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the demo runs on the workspace's servers, and {missing:?} are not configured (not built next to the orchestrator?). Build them all first: cargo build --release"
+        );
+    }
+    heading("1. Discovery");
     let mut rows = table(["SERVER", "STATE", "VERSION", "TOOLS", "CONNECT", "PID"]);
     for status in &statuses {
         let version = match (&status.server_name, &status.server_version) {

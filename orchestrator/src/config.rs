@@ -2,7 +2,7 @@
 //! own optional keys per server.
 //!
 //! A file is read in two steps. Serde reads it into raw structs that reject unknown keys (with
-//! the path of the offending key, through `serde_path_to_error`); then [`validate`] checks
+//! the path of the offending key, through `serde_path_to_error`); then `validate` checks
 //! values, expands `${VAR}` from the environment and derives each server's name prefix. Every
 //! error names the file, the key and the reason.
 //!

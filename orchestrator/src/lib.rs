@@ -1,9 +1,9 @@
 //! The orchestrator: many MCP servers used as one toolbox.
 //!
 //! It reads a Claude-Desktop-style `mcpServers` configuration ([`config`]), connects to every
-//! server in parallel and keeps each one alive ([`supervisor`], over [`upstream`]), merges
+//! server in parallel and keeps each one alive (`supervisor`, over `upstream`), merges
 //! their tools into one [`registry`] under stable `{server}__{tool}` names ([`names`],
-//! [`filter`]), and routes each call to the server that owns the tool ([`router`]). The
+//! [`filter`]), and routes each call to the server that owns the tool (`router`). The
 //! [`Toolbox`] is the facade over all of that.
 //!
 //! On top of the toolbox, the [`agent`] loop lets a language model ([`llm`]: OpenAI-compatible

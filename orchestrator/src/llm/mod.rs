@@ -5,7 +5,7 @@
 //! ([`Anthropic`]) and the offline planner ([`crate::planner::Planner`]). [`LlmSettings`] picks
 //! one from flags and the usual environment variables.
 //!
-//! Both HTTP providers share [`transport`]: one reqwest client, retries with backoff on 429 and
+//! Both HTTP providers share `transport`: one reqwest client, retries with backoff on 429 and
 //! 5xx (honouring `Retry-After`), an idle timeout on every read, and errors that say what to fix.
 
 mod anthropic;

@@ -2,12 +2,12 @@
 //! plainly that it is not an LLM.
 //!
 //! It splits a request into tasks ("what is 2^64 - 1, and is it prime? then list the files in
-//! docs"), picks a tool for each ([`rank`]: BM25 over the registry plus the evidence of the
+//! docs"), picks a tool for each (`rank`: BM25 over the registry plus the evidence of the
 //! arguments it can fill), fills the arguments from the request and the tool's schema
-//! ([`clues`], [`fill`]), and calls the tools through the agent loop like any model would:
+//! (`clues`, `fill`), and calls the tools through the agent loop like any model would:
 //! independent tasks together in one turn, a task that refers back to a result ("is it
 //! prime") in the next. When every task has its result it answers with a summary of each
-//! ([`summary`]).
+//! (`summary`).
 //!
 //! ```
 //! use orchestrator::llm::{Message, Model};

@@ -491,3 +491,84 @@ async fn transcripts_name_the_server_of_every_call() -> Result<()> {
     toolbox.shutdown().await;
     Ok(())
 }
+
+/// Cancels the run as soon as a given tool's call is answered, recording the order of answers.
+struct CancelAfter {
+    tool: &'static str,
+    cancel: tokio_util::sync::CancellationToken,
+    answered: std::sync::Mutex<Vec<String>>,
+}
+
+impl orchestrator::llm::StreamSink for CancelAfter {
+    fn text(&self, _delta: &str) {}
+    fn retrying(&self, _reason: &str, _wait: Duration) {}
+}
+
+impl orchestrator::agent::Observer for CancelAfter {
+    fn called(&self, record: &orchestrator::agent::CallRecord) {
+        if let Ok(mut answered) = self.answered.lock() {
+            answered.push(record.tool.clone());
+        }
+        if record.tool == self.tool {
+            self.cancel.cancel();
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_calls_of_one_turn_run_at_once() -> Result<()> {
+    let toolbox = fleet().await?;
+    // `faulty__hang` never answers: if the calls ran one after the other, `math__add` (listed
+    // second) could only be answered after it.
+    let fake = FakeLlm::start(vec![Scripted::json(openai::calls(&[
+        ("c1", "faulty__hang", "{}"),
+        ("c2", "math__add", r#"{"a": 1, "b": 2}"#),
+    ]))])
+    .await?;
+    let model = openai_model(&fake, false, 0)?;
+    let agent = orchestrator::agent::Agent::new(
+        &toolbox,
+        model.as_ref(),
+        orchestrator::agent::AgentOptions::default(),
+    );
+    let observer = CancelAfter {
+        tool: "math__add",
+        cancel: tokio_util::sync::CancellationToken::new(),
+        answered: std::sync::Mutex::new(Vec::new()),
+    };
+    let mut conversation = Vec::new();
+    let run = tokio::time::timeout(
+        Duration::from_secs(30),
+        agent.run(
+            &mut conversation,
+            "hang and add",
+            &observer.cancel,
+            &observer,
+        ),
+    )
+    .await?;
+    assert_eq!(run.outcome, Outcome::Interrupted);
+    assert_eq!(
+        observer
+            .answered
+            .lock()
+            .map(|a| a.clone())
+            .unwrap_or_default(),
+        ["math__add"],
+        "add was answered while hang was still running"
+    );
+    let answered: Vec<_> = conversation
+        .iter()
+        .filter_map(|message| match message {
+            orchestrator::llm::Message::Tool(output) => Some(output.call_id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        answered,
+        ["c1", "c2"],
+        "every call of the turn has an answer"
+    );
+    toolbox.shutdown().await;
+    Ok(())
+}

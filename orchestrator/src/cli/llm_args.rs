@@ -11,8 +11,8 @@ use crate::llm::{LlmSettings, Provider, RetryPolicy};
 #[derive(Debug, Clone, Args)]
 pub struct LlmArgs {
     /// The provider. `auto` uses Anthropic when ANTHROPIC_API_KEY is set, an OpenAI-compatible
-    /// API when OPENAI_API_KEY, OPENAI_BASE_URL or --base-url is set, and the offline planner
-    /// (not an LLM) otherwise.
+    /// API when OPENAI_API_KEY, OPENAI_BASE_URL, --base-url or --model is set, and the offline
+    /// planner (not an LLM) otherwise.
     #[arg(long, value_enum, default_value_t = Provider::Auto)]
     pub llm: Provider,
     /// The API's base URL, such as http://127.0.0.1:11434/v1 for Ollama [env: OPENAI_BASE_URL

@@ -20,7 +20,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Provider {
     /// Decide from the environment: Anthropic with `ANTHROPIC_API_KEY`, an OpenAI-compatible
-    /// API with `OPENAI_API_KEY`, `OPENAI_BASE_URL` or `--base-url`, else the offline planner.
+    /// API with `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `--base-url` or `--model`, else the
+    /// offline planner.
     Auto,
     /// Any OpenAI-compatible Chat Completions API.
     Openai,
@@ -93,6 +94,7 @@ impl LlmSettings {
         } else if env("OPENAI_API_KEY").is_some()
             || env("OPENAI_BASE_URL").is_some()
             || self.base_url.is_some()
+            || self.model.is_some()
         {
             Provider::Openai
         } else {
@@ -272,5 +274,13 @@ mod tests {
             ..LlmSettings::default()
         };
         assert!(describe(&bad, &[]).is_err_and(|e| e.contains("http://")));
+        let model_only = LlmSettings {
+            model: Some("llama3.2".to_owned()),
+            ..LlmSettings::default()
+        };
+        assert!(
+            describe(&model_only, &[]).is_err_and(|e| e.contains("--base-url")),
+            "a model is never silently ignored"
+        );
     }
 }

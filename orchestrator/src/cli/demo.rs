@@ -9,9 +9,9 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::terminal::{LiveTranscript, write_out};
+use super::terminal::{self, LiveTranscript, write_out};
 use super::{plural, table};
-use crate::agent::{Agent, Outcome};
+use crate::agent::{Agent, CallRecord, Outcome};
 use crate::content;
 use crate::llm::Model;
 use crate::status::ServerState;
@@ -164,9 +164,9 @@ async fn routed_calls(toolbox: &Toolbox) -> Result<()> {
             json!({"query": "supervisor restart", "limit": 3}),
         ),
     ] {
-        let answer = show_call(toolbox, tool, arguments).await?;
+        let answer = show_call(toolbox, tool, arguments).await;
         if answer.is_error {
-            bail!("{tool} failed in the demo: {}", answer.text);
+            bail!("{tool} failed in the demo: {}", answer.output);
         }
     }
     Ok(())
@@ -198,13 +198,17 @@ async fn fault_isolation(toolbox: &Toolbox) -> Result<()> {
     .context("the orchestrator did not notice the kill")??;
     let (tool, arguments) = VICTIM_CALL;
     let arguments: Value = serde_json::from_str(arguments)?;
-    let answer = show_call(toolbox, tool, arguments.clone()).await?;
+    let answer = show_call(toolbox, tool, arguments.clone()).await;
     if !answer.is_error {
         bail!("{tool} answered although its server was killed");
     }
     write_out("The other servers keep answering:\n");
-    show_call(toolbox, "fs__list_allowed_directories", json!({})).await?;
-    show_call(toolbox, "search__index_status", json!({})).await?;
+    for tool in ["fs__list_allowed_directories", "search__index_status"] {
+        let answer = show_call(toolbox, tool, json!({})).await;
+        if answer.is_error {
+            bail!("{tool} failed while {VICTIM} was down: {}", answer.output);
+        }
+    }
     tokio::time::timeout(
         STATE_TIMEOUT,
         watch.wait_for(|status| status.state == ServerState::Ready),
@@ -228,37 +232,31 @@ async fn fault_isolation(toolbox: &Toolbox) -> Result<()> {
         restarted.restarts,
         plural(tools, "tool")
     ));
-    let answer = show_call(toolbox, tool, arguments).await?;
+    let answer = show_call(toolbox, tool, arguments).await;
     if answer.is_error {
-        bail!("{tool} still fails after the restart: {}", answer.text);
+        bail!("{tool} still fails after the restart: {}", answer.output);
     }
     Ok(())
 }
 
-/// The answer of a demo call, as shown.
-struct Shown {
-    text: String,
-    is_error: bool,
-}
-
 /// Calls a tool and prints the call, the server that answered, the time and the answer.
-async fn show_call(toolbox: &Toolbox, tool: &str, arguments: Value) -> Result<Shown> {
-    let server = toolbox
-        .registry()
-        .get(tool)
-        .map(|entry| entry.server.clone())
-        .unwrap_or_else(|| "no server".to_owned());
+async fn show_call(toolbox: &Toolbox, tool: &str, arguments: Value) -> CallRecord {
+    let entry = toolbox.registry().get(tool).cloned();
     let started = Instant::now();
-    let (text, is_error) = match toolbox.call(tool, arguments.as_object().cloned()).await {
+    let (output, is_error) = match toolbox.call(tool, arguments.as_object().cloned()).await {
         Ok(result) => (content::to_text(&result), result.is_error == Some(true)),
         Err(error) => (error.to_string(), true),
     };
-    let elapsed = started.elapsed();
-    write_out(&format!(
-        "  → {tool} {arguments}  [{server}, {:.1} ms]\n  {} {}\n",
-        elapsed.as_secs_f64() * 1e3,
-        if is_error { "✗" } else { "←" },
-        crate::agent::first_lines(&text, 2)
-    ));
-    Ok(Shown { text, is_error })
+    let record = CallRecord {
+        id: String::new(),
+        tool: tool.to_owned(),
+        server: entry.as_ref().map(|entry| entry.server.clone()),
+        original: entry.as_ref().map(|entry| entry.original().to_owned()),
+        arguments,
+        is_error,
+        output,
+        elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
+    };
+    terminal::show_call(&record, 2);
+    record
 }

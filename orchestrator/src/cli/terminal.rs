@@ -63,13 +63,19 @@ impl StreamSink for LiveTranscript {
 impl Observer for LiveTranscript {
     fn called(&self, record: &CallRecord) {
         self.end_line();
-        let mark = if record.is_error { "✗" } else { "←" };
-        write_out(&format!(
-            "  → {}\n  {mark} {}\n",
-            record.headline(),
-            crate::agent::first_lines(&record.output, 3)
-        ));
+        show_call(record, 3);
     }
+}
+
+/// A call on two lines or more: what was called, where, how long it took, and the first
+/// `lines` lines of the answer.
+pub(super) fn show_call(record: &CallRecord, lines: usize) {
+    let mark = if record.is_error { "✗" } else { "←" };
+    write_out(&format!(
+        "  → {}\n  {mark} {}\n",
+        record.headline(),
+        crate::agent::first_lines(&record.output, lines)
+    ));
 }
 
 /// Writes to stdout and flushes, so streamed text shows at once. A closed stdout (a pipe

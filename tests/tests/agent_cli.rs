@@ -290,3 +290,45 @@ async fn the_demo_runs_as_the_readme_says() -> Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn ctrl_c_ends_a_run_cleanly() -> Result<()> {
+    let workspace = Workspace::new()?;
+    let fake = FakeLlm::start(vec![Scripted::hang()]).await?;
+    let base = fake.openai_base();
+    let child = tokio::process::Command::new(binary("orchestrator")?)
+        .args([
+            "chat",
+            "--base-url",
+            &base,
+            "--model",
+            "fake",
+            "--llm-timeout",
+            "300",
+            "hi",
+        ])
+        .current_dir(workspace.path())
+        .env("XDG_CACHE_HOME", workspace.path().join("cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = child.id().context("no pid")?;
+    // The servers start first; the model is asked once they have settled.
+    tokio::time::timeout(RUN_TIMEOUT, async {
+        while fake.requests().is_empty() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .context("the model was never asked")?;
+    tests::signal(pid, "INT")?;
+    let output = tokio::time::timeout(RUN_TIMEOUT, child.wait_with_output())
+        .await
+        .context("the orchestrator did not stop after Ctrl-C")??;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("(interrupted; 0 steps"), "{stdout}");
+    Ok(())
+}

@@ -74,6 +74,14 @@ impl Llmock {
         settings.timeout = Duration::from_secs(10);
         Ok(settings.build()?)
     }
+
+    /// The Anthropic provider on llmock's Messages API (under `/anthropic`).
+    fn anthropic(&self, stream: bool) -> Result<Box<dyn orchestrator::llm::Model>> {
+        let mut settings = openai_settings(&format!("{}/anthropic", self.base), stream, 2);
+        settings.provider = orchestrator::llm::Provider::Anthropic;
+        settings.timeout = Duration::from_secs(10);
+        Ok(settings.build()?)
+    }
 }
 
 #[tokio::test]
@@ -154,6 +162,45 @@ async fn llmock_cut_streams_and_broken_tool_calls_are_survived() -> Result<()> {
             .with_context(|| format!("{fault}: no call was made: {}", run.to_text()))?;
         assert!(call.is_error, "{fault}: {call:?}");
         assert!(call.output.contains(expected), "{fault}: {}", call.output);
+    }
+    toolbox.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn llmock_speaks_anthropic_messages_with_tool_use_too() -> Result<()> {
+    let toolbox = fleet().await?;
+    let llmock = Llmock::start().await?;
+    for stream in [false, true] {
+        llmock
+            .script(json!([
+                {"type": "reply", "tool_calls": [
+                    {"name": "math__multiply", "arguments": {"a": 6, "b": 7}},
+                    {"name": "fs__list_allowed_directories", "arguments": {}},
+                ]},
+                {"type": "reply", "text": "6 x 7 = 42"},
+            ]))
+            .await?;
+        let model = llmock.anthropic(stream)?;
+        let (run, _) = agent_run(
+            &toolbox,
+            model.as_ref(),
+            "6 times 7, and where may you read?",
+            5,
+        )
+        .await;
+        assert_eq!(
+            run.outcome,
+            Outcome::Answered,
+            "stream {stream}: {}",
+            run.to_text()
+        );
+        let calls = &run.steps[0].calls;
+        assert_eq!(calls.len(), 2, "stream {stream}: {}", run.to_text());
+        assert!(calls[0].output.contains("\"42\""), "{}", calls[0].output);
+        assert_eq!(calls[1].server.as_deref(), Some("fs"));
+        assert!(!calls[1].is_error, "{}", calls[1].output);
+        assert_eq!(run.answer, "6 x 7 = 42");
     }
     toolbox.shutdown().await;
     Ok(())

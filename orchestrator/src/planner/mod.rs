@@ -34,9 +34,8 @@ pub const LABEL: &str = "[offline planner, not an LLM]";
 /// Stands in for an earlier result while choosing a tool for a task that refers back to one.
 const PLACEHOLDER_RESULT: &str = "1";
 
-/// Separators between tasks, tried in this order. A piece that no tool fits is joined back
-/// to the piece before it, so "add 2 and 3" stays one task.
-const SEPARATORS: [&str; 12] = [
+/// Where one sentence of a request ends and the next begins, tried in this order.
+const SENTENCE_ENDS: [&str; 9] = [
     "\n",
     "; ",
     ". ",
@@ -46,10 +45,11 @@ const SEPARATORS: [&str; 12] = [
     " and then ",
     ", then ",
     " then ",
-    ", and ",
-    " and ",
-    ", ",
 ];
+
+/// Where one clause of a sentence ends. A clause that no tool fits is joined back to the one
+/// before it in the same sentence, so "add 2 and 3" stays one task.
+const CLAUSE_ENDS: [&str; 3] = [", and ", " and ", ", "];
 
 /// Words that join a task to the one before and are not part of it ("Then list docs").
 const LEADING_CONJUNCTIONS: [&str; 4] = ["then", "and", "also", "next"];
@@ -91,7 +91,7 @@ struct Task {
 enum Progress<'a> {
     /// No tool fits it.
     Unplanned,
-    /// It needs the result of the task before, which failed or was skipped.
+    /// It needs the result of the task before, which failed, was skipped or has no value.
     Skipped,
     /// Its call was answered.
     Done(&'a ToolOutput),
@@ -123,46 +123,42 @@ fn next_reply(messages: &[Message], tools: &[Tool]) -> Reply {
     let mut progress = Vec::with_capacity(tasks.len());
     let mut calls = Vec::new();
     let mut previous: Option<&ToolOutput> = None;
+    // Replays the tasks against the answers so far: each task's arguments are worked out the
+    // same way every turn, so the answers line up with the calls that asked for them.
     for (index, task) in tasks.iter().enumerate() {
-        let state = match &task.choice {
-            None => Progress::Unplanned,
-            Some(_) if !calls.is_empty() => Progress::Pending,
-            Some(_) if task.clues.refers_back && previous.is_none_or(|output| output.is_error) => {
-                Progress::Skipped
-            }
-            Some(_) => match outputs.next() {
-                Some(output) => {
-                    previous = Some(output);
-                    Progress::Done(output)
-                }
-                None => Progress::Pending,
-            },
+        let Some(choice) = &task.choice else {
+            progress.push(Progress::Unplanned);
+            continue;
         };
-        if let (Progress::Pending, Some(choice)) = (&state, &task.choice) {
-            // A task that needs this batch's results waits for the next turn.
-            if task.clues.refers_back && !calls.is_empty() {
-                break;
-            }
-            let arguments = if task.clues.refers_back {
-                previous
-                    .and_then(|output| summary::value(&output.text))
-                    .and_then(|value| {
-                        let tool = tools.iter().find(|tool| tool.name == choice.tool)?;
-                        fill::fill(tool, &task.clues, Some(&value))
-                    })
-                    .map(|filling| filling.arguments)
-            } else {
-                Some(choice.arguments.clone())
-            };
-            match arguments {
-                Some(arguments) => calls.push(call(index, &choice.tool, &arguments)),
-                None => {
-                    progress.push(Progress::Skipped);
-                    continue;
-                }
-            }
+        if task.clues.refers_back && !calls.is_empty() {
+            // It needs a result of this batch: it goes out in the next turn.
+            break;
         }
-        progress.push(state);
+        let arguments = if task.clues.refers_back {
+            previous
+                .filter(|output| !output.is_error)
+                .and_then(|output| summary::value(&output.text))
+                .and_then(|value| {
+                    let tool = tools.iter().find(|tool| tool.name == choice.tool)?;
+                    fill::fill(tool, &task.clues, Some(&value))
+                })
+                .map(|filling| filling.arguments)
+        } else {
+            Some(choice.arguments.clone())
+        };
+        let Some(arguments) = arguments else {
+            progress.push(Progress::Skipped);
+            continue;
+        };
+        if calls.is_empty()
+            && let Some(output) = outputs.next()
+        {
+            previous = Some(output);
+            progress.push(Progress::Done(output));
+            continue;
+        }
+        calls.push(call(index, &choice.tool, &arguments));
+        progress.push(Progress::Pending);
     }
     if !calls.is_empty() {
         return Reply {
@@ -185,22 +181,26 @@ fn plan(request: &str, tools: &[Tool]) -> Vec<Task> {
         Task { clues, choice }
     };
     let mut tasks: Vec<Task> = Vec::new();
-    for piece in split(request) {
-        let task = choose(&piece);
-        match tasks.last_mut() {
-            Some(last) if task.choice.is_none() => {
-                *last = choose(&format!("{} and {}", last.clues.text, piece));
+    for sentence in split(request, &SENTENCE_ENDS) {
+        let first_of_sentence = tasks.len();
+        for clause in split(&sentence, &CLAUSE_ENDS) {
+            let task = choose(&clause);
+            let joins_previous = task.choice.is_none() && tasks.len() > first_of_sentence;
+            match tasks.last_mut() {
+                Some(last) if joins_previous => {
+                    *last = choose(&format!("{} and {}", last.clues.text, clause));
+                }
+                _ => tasks.push(task),
             }
-            _ => tasks.push(task),
         }
     }
     tasks
 }
 
-/// The request cut at every separator, in order, without empty pieces.
-fn split(request: &str) -> Vec<String> {
-    let mut pieces = vec![request.trim().to_owned()];
-    for separator in SEPARATORS {
+/// `text` cut at every separator, in order, without empty pieces or leading conjunctions.
+fn split(text: &str, separators: &[&str]) -> Vec<String> {
+    let mut pieces = vec![text.trim().to_owned()];
+    for separator in separators {
         pieces = pieces
             .iter()
             .flat_map(|piece| split_ignoring_case(piece, separator))

@@ -200,9 +200,54 @@ fn a_request_no_tool_fits_is_answered_not_guessed() {
 }
 
 #[test]
-fn splitting_keeps_a_task_whose_pieces_fit_nothing_alone() {
+fn requests_split_into_sentences_then_clauses() {
     assert_eq!(
-        split("What is 2^64 - 1, and is it prime? Then list docs."),
-        ["What is 2^64 - 1", "is it prime", "list docs"]
+        split(
+            "What is 2^64 - 1, and is it prime? Then list docs.",
+            &SENTENCE_ENDS
+        ),
+        ["What is 2^64 - 1, and is it prime", "list docs"]
+    );
+    assert_eq!(
+        split("What is 2^64 - 1, and is it prime", &CLAUSE_ENDS),
+        ["What is 2^64 - 1", "is it prime"]
+    );
+}
+
+#[test]
+fn a_back_reference_to_a_result_without_a_value_is_skipped_and_later_answers_line_up() {
+    let tools = workspace_tools();
+    let request = "list the files in docs, and is it prime? Then add 2 and 3";
+    let mut conversation = vec![Message::user(request)];
+    let first = next_reply(&conversation, &tools);
+    assert_eq!(
+        calls(&first),
+        [("fs__list_directory".to_owned(), json!({"path": "docs"}))]
+    );
+    conversation.push(Message::Assistant {
+        text: String::new(),
+        tool_calls: first.tool_calls.clone(),
+    });
+    conversation.push(output(&first.tool_calls[0], r#"{"entries":[]}"#, false));
+    let second = next_reply(&conversation, &tools);
+    assert_eq!(
+        calls(&second),
+        [("math__add".to_owned(), json!({"a": 2, "b": 3}))]
+    );
+    conversation.push(Message::Assistant {
+        text: String::new(),
+        tool_calls: second.tool_calls.clone(),
+    });
+    conversation.push(output(&second.tool_calls[0], r#"{"result":"5"}"#, false));
+    let last = next_reply(&conversation, &tools);
+    assert!(
+        last.text.contains("2. \"is it prime\" was skipped"),
+        "{}",
+        last.text
+    );
+    assert!(
+        last.text.contains("3. \"add 2 and 3\" → math__add: 5"),
+        "{}",
+        last.text
     );
 }

@@ -359,7 +359,9 @@ async fn rate_limits_honour_retry_after_within_reason() -> Result<()> {
 async fn hung_endpoints_time_out_and_garbage_is_reported() -> Result<()> {
     let toolbox = fleet().await?;
     let fake = FakeLlm::start(vec![Scripted::hang(), Scripted::hang()]).await?;
-    let model = openai_model(&fake, false, 1)?;
+    let mut settings = support::openai_settings(&fake.openai_base(), false, 1);
+    settings.timeout = Duration::from_millis(500);
+    let model = settings.build()?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
     assert!(
         matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("sent nothing for 0.5 s")),

@@ -31,15 +31,16 @@ pub(crate) async fn fleet() -> Result<Toolbox> {
     .await
 }
 
-/// Settings for an OpenAI-compatible endpoint with short limits: 0.5 s of silence, quick
-/// retries. The key is read from `FAKE_LLM_KEY`, which no test sets.
+/// Settings for an OpenAI-compatible endpoint with short limits: 5 s of silence (a loaded
+/// machine never stalls a local answer that long; the hang tests shorten it), quick retries.
+/// The key is read from `FAKE_LLM_KEY`, which no test sets.
 pub(crate) fn openai_settings(base: &str, stream: bool, retries: usize) -> LlmSettings {
     LlmSettings {
         provider: Provider::Openai,
         base_url: Some(base.to_owned()),
         model: Some("fake".to_owned()),
         api_key_env: Some("FAKE_LLM_KEY".to_owned()),
-        timeout: Duration::from_millis(500),
+        timeout: Duration::from_secs(5),
         retry: RetryPolicy {
             max_retries: retries,
             min_delay: Duration::from_millis(10),

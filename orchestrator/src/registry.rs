@@ -29,6 +29,16 @@ impl Entry {
         &self.tool.name
     }
 
+    /// The tool's title: its own, or its annotations'.
+    pub fn title(&self) -> Option<&str> {
+        self.tool.title.as_deref().or_else(|| {
+            self.tool
+                .annotations
+                .as_ref()
+                .and_then(|annotations| annotations.title.as_deref())
+        })
+    }
+
     /// The tool as callers see it: the server's definition under the exposed name.
     pub fn exposed_tool(&self) -> Tool {
         let mut tool = self.tool.clone();

@@ -131,6 +131,15 @@ impl ServerStatus {
             .map(|at| at.saturating_duration_since(Instant::now()))
     }
 
+    /// The name and version the server gave at its handshake (`math-server 0.1.0`), or
+    /// nothing before one.
+    pub fn version_label(&self) -> String {
+        match (&self.server_name, &self.server_version) {
+            (Some(name), Some(version)) => format!("{name} {version}"),
+            _ => String::new(),
+        }
+    }
+
     /// One sentence on why the server cannot take calls now, for errors a model reads.
     pub fn unavailable_reason(&self) -> String {
         let why = self.detail.as_deref().unwrap_or("no connection yet");

@@ -6,7 +6,7 @@ mod support;
 use anyhow::Result;
 use orchestrator::agent::Outcome;
 use serde_json::{Value, json};
-use support::{agent_run, anthropic_model, fleet};
+use support::{agent_run, anthropic_model, fleet, model_error};
 use tests::fake_llm::{FakeLlm, Scripted, anthropic};
 
 #[tokio::test]
@@ -108,11 +108,8 @@ async fn truncated_streams_overload_and_bad_keys() -> Result<()> {
     let fake = FakeLlm::start(vec![cut(), cut()]).await?;
     let model = anthropic_model(&fake, true, 1)?;
     let (run, recorder) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
-    assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("before message_stop")),
-        "{:?}",
-        run.outcome
-    );
+    let error = model_error(&run);
+    assert!(error.contains("before message_stop"), "{error}");
     assert_eq!(recorder.retries().len(), 1);
 
     let overloaded = format!(
@@ -135,10 +132,10 @@ async fn truncated_streams_overload_and_bad_keys() -> Result<()> {
     let fake = FakeLlm::start(vec![Scripted::error(401, "invalid x-api-key")]).await?;
     let model = anthropic_model(&fake, false, 2)?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
+    let error = model_error(&run);
     assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("invalid x-api-key") && error.contains("FAKE_LLM_KEY")),
-        "{:?}",
-        run.outcome
+        error.contains("invalid x-api-key") && error.contains("FAKE_LLM_KEY"),
+        "{error}"
     );
     let fake = FakeLlm::start(vec![Scripted::json(
         json!({"type": "message", "content": []}),
@@ -146,11 +143,8 @@ async fn truncated_streams_overload_and_bad_keys() -> Result<()> {
     .await?;
     let model = anthropic_model(&fake, false, 0)?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
-    assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("empty `content`")),
-        "{:?}",
-        run.outcome
-    );
+    let error = model_error(&run);
+    assert!(error.contains("empty `content`"), "{error}");
     toolbox.shutdown().await;
     Ok(())
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Result;
 use orchestrator::agent::Outcome;
 use serde_json::{Value, json};
-use support::{agent_run, fleet, openai_model};
+use support::{agent_run, fleet, model_error, openai_model};
 use tests::fake_llm::{FakeLlm, Scripted, openai};
 
 /// The tool messages of a recorded request, as `(tool_call_id, content)`.
@@ -199,10 +199,8 @@ async fn empty_choices_end_the_run_but_not_the_conversation() -> Result<()> {
             &orchestrator::agent::Quiet,
         )
         .await;
-    match &first.outcome {
-        Outcome::ModelFailed { error } => assert!(error.contains("empty `choices`"), "{error}"),
-        other => panic!("expected a model failure, got {other:?}"),
-    }
+    let error = model_error(&first);
+    assert!(error.contains("empty `choices`"), "{error}");
     let second = agent
         .run(
             &mut conversation,
@@ -255,15 +253,11 @@ async fn a_truncated_stream_is_retried_and_reported_when_it_persists() -> Result
     let fake = FakeLlm::start(vec![cut(), cut()]).await?;
     let model = openai_model(&fake, true, 1)?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
-    match &run.outcome {
-        Outcome::ModelFailed { error } => {
-            assert!(
-                error.contains("without a finish_reason or [DONE]"),
-                "{error}"
-            );
-        }
-        other => panic!("expected a model failure, got {other:?}"),
-    }
+    let error = model_error(&run);
+    assert!(
+        error.contains("without a finish_reason or [DONE]"),
+        "{error}"
+    );
     assert_eq!(fake.requests().len(), 2);
     toolbox.shutdown().await;
     Ok(())
@@ -288,17 +282,17 @@ async fn http_errors_are_explained_and_only_transient_ones_retried() -> Result<(
     let toolbox = fleet().await?;
     let (run, requests) = failure(&toolbox, 401, vec![]).await?;
     assert_eq!(requests, 1, "a refused key is not retried");
+    let error = model_error(&run);
     assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("refused the API key") && error.contains("FAKE_LLM_KEY")),
-        "{:?}",
-        run.outcome
+        error.contains("refused the API key") && error.contains("FAKE_LLM_KEY"),
+        "{error}"
     );
     let (run, requests) = failure(&toolbox, 404, vec![]).await?;
     assert_eq!(requests, 1);
+    let error = model_error(&run);
     assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("model `fake`") && error.contains("--model")),
-        "{:?}",
-        run.outcome
+        error.contains("model `fake`") && error.contains("--model"),
+        "{error}"
     );
     let (run, requests) = failure(
         &toolbox,
@@ -309,10 +303,10 @@ async fn http_errors_are_explained_and_only_transient_ones_retried() -> Result<(
     assert_eq!((run.outcome, requests), (Outcome::Answered, 2));
     let (run, requests) = failure(&toolbox, 503, vec![Scripted::error(503, "still down")]).await?;
     assert_eq!(requests, 2, "one retry, then the error");
+    let error = model_error(&run);
     assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("HTTP 503") && error.contains("still down")),
-        "{:?}",
-        run.outcome
+        error.contains("HTTP 503") && error.contains("still down"),
+        "{error}"
     );
     toolbox.shutdown().await;
     Ok(())
@@ -346,10 +340,10 @@ async fn rate_limits_honour_retry_after_within_reason() -> Result<()> {
         1,
         "a wait past the limit is not slept"
     );
+    let error = model_error(&run);
     assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("HTTP 429") && error.contains("86400 s")),
-        "{:?}",
-        run.outcome
+        error.contains("HTTP 429") && error.contains("86400 s"),
+        "{error}"
     );
     toolbox.shutdown().await;
     Ok(())
@@ -363,29 +357,23 @@ async fn hung_endpoints_time_out_and_garbage_is_reported() -> Result<()> {
     settings.timeout = Duration::from_millis(500);
     let model = settings.build()?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
-    assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("sent nothing for 0.5 s")),
-        "{:?}",
-        run.outcome
-    );
+    let error = model_error(&run);
+    assert!(error.contains("sent nothing for 0.5 s"), "{error}");
     assert_eq!(fake.requests().len(), 2, "a timeout is retried");
 
     let fake = FakeLlm::start(vec![Scripted::text("<html>gateway error</html>")]).await?;
     let model = openai_model(&fake, false, 1)?;
     let (run, _) = agent_run(&toolbox, model.as_ref(), "hi", 10).await;
+    let error = model_error(&run);
     assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("not a valid OpenAI Chat Completions answer")),
-        "{:?}",
-        run.outcome
+        error.contains("not a valid OpenAI Chat Completions answer"),
+        "{error}"
     );
 
     let unreachable = support::openai_settings("http://127.0.0.1:9/v1", false, 0).build()?;
     let (run, _) = agent_run(&toolbox, unreachable.as_ref(), "hi", 10).await;
-    assert!(
-        matches!(&run.outcome, Outcome::ModelFailed { error } if error.contains("cannot reach")),
-        "{:?}",
-        run.outcome
-    );
+    let error = model_error(&run);
+    assert!(error.contains("cannot reach"), "{error}");
     toolbox.shutdown().await;
     Ok(())
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::terminal::{self, LiveTranscript, write_out};
-use super::{plural, table};
+use super::{millis, plural, table};
 use crate::agent::{Agent, CallRecord, Outcome};
 use crate::content;
 use crate::llm::Model;
@@ -90,19 +90,12 @@ fn discovery(toolbox: &Toolbox, settled: Duration) -> Result<()> {
     heading("1. Discovery");
     let mut rows = table(["SERVER", "STATE", "VERSION", "TOOLS", "CONNECT", "PID"]);
     for status in &statuses {
-        let version = match (&status.server_name, &status.server_version) {
-            (Some(name), Some(version)) => format!("{name} {version}"),
-            _ => String::new(),
-        };
         rows.add_row([
             status.id.clone(),
             status.state.to_string(),
-            version,
+            status.version_label(),
             status.tools_listed.to_string(),
-            status
-                .connect_latency
-                .map(|latency| format!("{:.1} ms", latency.as_secs_f64() * 1e3))
-                .unwrap_or_default(),
+            millis(status.connect_latency),
             status.pid.map(|pid| pid.to_string()).unwrap_or_default(),
         ]);
     }
@@ -133,19 +126,11 @@ fn registry(toolbox: &Toolbox) {
     ));
     let mut rows = table(["NAME", "SERVER", "TITLE"]);
     for entry in registry.entries() {
-        let title = entry
-            .tool
-            .title
-            .clone()
-            .or_else(|| {
-                entry
-                    .tool
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.title.clone())
-            })
-            .unwrap_or_default();
-        rows.add_row([entry.name.clone(), entry.server.clone(), title]);
+        rows.add_row([
+            entry.name.clone(),
+            entry.server.clone(),
+            entry.title().unwrap_or_default().to_owned(),
+        ]);
     }
     write_out(&format!(
         "Every tool is exposed as server__tool, and a call goes only to the server that owns it.\n{rows}\n"

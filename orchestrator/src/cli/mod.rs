@@ -224,23 +224,11 @@ fn tools(toolbox: &Toolbox, json: bool, server: Option<&str>) -> ExitCode {
     } else {
         let mut table = table(["NAME", "SERVER", "ORIGINAL", "TITLE", "HINTS"]);
         for entry in &entries {
-            let title = entry
-                .tool
-                .title
-                .clone()
-                .or_else(|| {
-                    entry
-                        .tool
-                        .annotations
-                        .as_ref()
-                        .and_then(|a| a.title.clone())
-                })
-                .unwrap_or_default();
             table.add_row([
                 entry.name.clone(),
                 entry.server.clone(),
                 entry.original().to_owned(),
-                title,
+                entry.title().unwrap_or_default().to_owned(),
                 hints(entry.tool.annotations.as_ref()),
             ]);
         }
@@ -349,19 +337,11 @@ async fn doctor(toolbox: &Toolbox, json: bool, settled: std::time::Duration) -> 
     let mut table = table([
         "SERVER", "STATE", "VERSION", "PROTOCOL", "TOOLS", "CONNECT", "PING", "RESTARTS",
     ]);
-    let millis = |d: Option<std::time::Duration>| {
-        d.map(|d| format!("{:.1} ms", d.as_secs_f64() * 1e3))
-            .unwrap_or_default()
-    };
     for status in &statuses {
-        let version = match (&status.server_name, &status.server_version) {
-            (Some(name), Some(version)) => format!("{name} {version}"),
-            _ => String::new(),
-        };
         table.add_row([
             status.id.clone(),
             status.state.to_string(),
-            version,
+            status.version_label(),
             status.protocol.clone().unwrap_or_default(),
             format!("{}/{}", exposed(&status.id), status.tools_listed),
             millis(status.connect_latency),
@@ -421,6 +401,13 @@ fn explain(toolbox: &Toolbox, tool: &str, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A latency for a table cell, or nothing.
+fn millis(duration: Option<std::time::Duration>) -> String {
+    duration
+        .map(|duration| format!("{:.1} ms", duration.as_secs_f64() * 1e3))
+        .unwrap_or_default()
 }
 
 fn plural(count: usize, noun: &str) -> String {

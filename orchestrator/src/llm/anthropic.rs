@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use reqwest::Response;
 use serde_json::{Value, json};
 
-use super::transport::{Endpoint, string};
+use super::transport::{self, Endpoint, Wire, string};
 use super::{Message, Model, ModelError, Reply, Request, StreamSink, ToolCall, Usage, schema};
 
 /// The API version this provider speaks.
@@ -26,6 +26,16 @@ impl Anthropic {
             stream,
             max_tokens,
         }
+    }
+}
+
+impl Wire for Anthropic {
+    fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    fn streams(&self) -> bool {
+        self.stream
     }
 
     fn body(&self, request: &Request<'_>) -> Value {
@@ -52,17 +62,6 @@ impl Anthropic {
                 .collect();
         }
         body
-    }
-
-    async fn read(&self, response: Response, sink: &dyn StreamSink) -> Result<Reply, ModelError> {
-        if self.stream {
-            self.read_stream(response, sink).await
-        } else {
-            let body = self.endpoint.json(response).await?;
-            let reply = self.parse(&body)?;
-            sink.text(&reply.text);
-            Ok(reply)
-        }
     }
 
     fn parse(&self, body: &Value) -> Result<Reply, ModelError> {
@@ -210,15 +209,7 @@ impl Model for Anthropic {
     }
 
     fn complete<'a>(&'a self, request: Request<'a>) -> BoxFuture<'a, Result<Reply, ModelError>> {
-        async move {
-            let body = self.body(&request);
-            self.endpoint
-                .exchange(&body, request.sink, |response| {
-                    self.read(response, request.sink)
-                })
-                .await
-        }
-        .boxed()
+        transport::complete(self, request).boxed()
     }
 }
 

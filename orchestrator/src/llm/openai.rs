@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use reqwest::Response;
 use serde_json::{Value, json};
 
-use super::transport::{Endpoint, string};
+use super::transport::{self, Endpoint, Wire, string};
 use super::{Message, Model, ModelError, Reply, Request, StreamSink, ToolCall, Usage, schema};
 
 /// A Chat Completions endpoint with tool calling.
@@ -24,6 +24,16 @@ impl OpenAi {
             stream,
             max_tokens,
         }
+    }
+}
+
+impl Wire for OpenAi {
+    fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    fn streams(&self) -> bool {
+        self.stream
     }
 
     fn body(&self, request: &Request<'_>) -> Value {
@@ -54,17 +64,6 @@ impl OpenAi {
             body["max_tokens"] = max_tokens.into();
         }
         body
-    }
-
-    async fn read(&self, response: Response, sink: &dyn StreamSink) -> Result<Reply, ModelError> {
-        if self.stream {
-            self.read_stream(response, sink).await
-        } else {
-            let body = self.endpoint.json(response).await?;
-            let reply = self.parse(&body)?;
-            sink.text(&reply.text);
-            Ok(reply)
-        }
     }
 
     fn parse(&self, body: &Value) -> Result<Reply, ModelError> {
@@ -171,15 +170,7 @@ impl Model for OpenAi {
     }
 
     fn complete<'a>(&'a self, request: Request<'a>) -> BoxFuture<'a, Result<Reply, ModelError>> {
-        async move {
-            let body = self.body(&request);
-            self.endpoint
-                .exchange(&body, request.sink, |response| {
-                    self.read(response, request.sink)
-                })
-                .await
-        }
-        .boxed()
+        transport::complete(self, request).boxed()
     }
 }
 

@@ -11,7 +11,7 @@ use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use sse_stream::{Sse, SseStream};
 
-use super::{ModelError, StreamSink};
+use super::{ModelError, Reply, Request, StreamSink};
 
 /// The most of an error body we read to find its message.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
@@ -211,6 +211,43 @@ impl Endpoint {
             },
         }
     }
+}
+
+/// What differs between the HTTP APIs: the request's body and the reading of an answer.
+/// [`complete`] does the rest, the same for all.
+pub(crate) trait Wire: Sync {
+    /// Where and how to send.
+    fn endpoint(&self) -> &Endpoint;
+    /// Whether answers are streamed.
+    fn streams(&self) -> bool;
+    /// The request body for this API.
+    fn body(&self, request: &Request<'_>) -> Value;
+    /// A whole (not streamed) answer.
+    fn parse(&self, body: &Value) -> Result<Reply, ModelError>;
+    /// A streamed answer, its text passed to `sink` as it arrives.
+    fn read_stream(
+        &self,
+        response: Response,
+        sink: &dyn StreamSink,
+    ) -> impl Future<Output = Result<Reply, ModelError>> + Send;
+}
+
+/// One model request over `wire`: sent, retried while the failure is transient, and read
+/// whole or streamed.
+pub(crate) async fn complete<W: Wire>(wire: &W, request: Request<'_>) -> Result<Reply, ModelError> {
+    let body = wire.body(&request);
+    let endpoint = wire.endpoint();
+    endpoint
+        .exchange(&body, request.sink, |response| async move {
+            if wire.streams() {
+                return wire.read_stream(response, request.sink).await;
+            }
+            let body = endpoint.json(response).await?;
+            let reply = wire.parse(&body)?;
+            request.sink.text(&reply.text);
+            Ok(reply)
+        })
+        .await
 }
 
 /// Server-sent events, each awaited for at most the endpoint's idle timeout.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use orchestrator::Toolbox;
-use orchestrator::agent::{Agent, AgentOptions, Observer, Run};
+use orchestrator::agent::{Agent, AgentOptions, Observer, Outcome, Run};
 use orchestrator::llm::{LlmSettings, Model, Provider, RetryPolicy, StreamSink};
 use serde_json::json;
 use tests::binary;
@@ -99,6 +99,15 @@ pub(crate) async fn agent_run(
     .await
     .unwrap_or_else(|_| panic!("the run of {prompt:?} took over {RUN_TIMEOUT:?}"));
     (run, recorder)
+}
+
+/// The error of a run that ended because the model failed; any other outcome fails the test.
+#[allow(dead_code, reason = "not every test file looks at model failures")]
+pub(crate) fn model_error(run: &Run) -> &str {
+    match &run.outcome {
+        Outcome::ModelFailed { error } => error,
+        other => panic!("expected the model to fail, but the run ended with {other:?}"),
+    }
 }
 
 /// Records the streamed text and the retries of a run.

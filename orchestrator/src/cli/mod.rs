@@ -31,10 +31,14 @@ pub use llm_args::LlmArgs;
 #[derive(Debug, Parser)]
 #[command(name = "orchestrator", version, about, long_about = None)]
 pub struct Cli {
-    /// An `mcpServers` JSON file (Claude Desktop's format). Without it: the workspace's servers,
-    /// from the binaries next to this one.
+    /// An `mcpServers` JSON file (Claude Desktop's format). Without it (and without --url):
+    /// the workspace's servers, from the binaries next to this one.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// One Streamable HTTP server instead of a configuration file; its tools are exposed as
+    /// `server__TOOL`.
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "config")]
+    pub url: Option<String>,
     /// Log filter for stderr (`warn`, `info`, `orchestrator=debug`, …); RUST_LOG also works.
     #[arg(long, global = true, value_name = "FILTER")]
     pub log_level: Option<String>,
@@ -122,9 +126,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(cli.log_level.as_deref().unwrap_or(quiet_by_default)),
         shared::LogFormat::Text,
     )?;
-    let config = match &cli.config {
-        Some(path) => Config::load(path)?,
-        None => Config::workspace_default()?,
+    let config = match (&cli.config, &cli.url) {
+        (Some(path), _) => Config::load(path)?,
+        (None, Some(url)) => Config::parse(
+            "--url",
+            &json!({ "mcpServers": { "server": { "url": url } } }).to_string(),
+        )?,
+        (None, None) => Config::workspace_default()?,
     };
     if config.servers.is_empty() {
         bail!("{}: no servers are configured", config.source);

@@ -16,6 +16,7 @@ pub mod config;
 pub mod content;
 pub mod explain;
 pub mod filter;
+pub mod gateway;
 pub mod llm;
 pub mod names;
 pub mod planner;

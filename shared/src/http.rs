@@ -13,12 +13,13 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use rmcp::ServerHandler;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use crate::{ToolServer, Tools, arguments};
+use crate::{ServerIdentity, arguments};
 
 /// The largest request body accepted on `/mcp`.
 pub const MAX_REQUEST_BODY_BYTES: usize = 4 << 20;
@@ -73,13 +74,17 @@ impl HttpOptions {
     }
 }
 
-/// Builds the app; `shutdown` ends every session when cancelled.
-pub fn app<T: Tools>(
-    server: ToolServer<T>,
+/// Builds the app for `server` (each session gets a clone); `shutdown` ends every session
+/// when cancelled.
+pub fn app<S>(
+    server: S,
+    identity: ServerIdentity,
     options: &HttpOptions,
     shutdown: CancellationToken,
-) -> Router {
-    let identity = server.identity();
+) -> Router
+where
+    S: ServerHandler + Clone + Send + Sync + 'static,
+{
     let mut config = StreamableHttpServerConfig::default()
         .with_cancellation_token(shutdown)
         .with_allowed_hosts(options.hosts())

@@ -86,6 +86,6 @@ pub use cli::{LogFormat, ServeArgs, Transport};
 pub use error::ToolError;
 pub use lines::GuardedLines;
 pub use output::TextPage;
-pub use runner::{RunError, run, serve};
+pub use runner::{RunError, run, serve, serve_handler};
 pub use server::{ServerIdentity, ToolServer, Tools};
 pub use snapshot::tools_snapshot;

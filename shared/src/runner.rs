@@ -18,14 +18,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::serve::ListenerExt;
-use rmcp::ServiceExt;
 use rmcp::service::ServerInitializeError;
+use rmcp::{ServerHandler, ServiceExt};
 use tokio::io::AsyncReadExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::{self, HttpOptions};
 use crate::lines::GuardedLines;
-use crate::{ServeArgs, ToolServer, Tools, Transport, logging};
+use crate::{ServeArgs, ServerIdentity, ToolServer, Tools, Transport, logging};
 
 /// How long an HTTP server waits for open connections after a shutdown signal.
 const HTTP_DRAIN: Duration = Duration::from_secs(5);
@@ -87,6 +87,20 @@ fn run_to_end<T: Tools>(args: ServeArgs, tools: T) -> Result<(), RunError> {
 /// Serves until the client leaves or a shutdown signal arrives.
 pub async fn serve<T: Tools>(args: ServeArgs, server: ToolServer<T>) -> Result<(), RunError> {
     let identity = server.identity();
+    serve_handler(args, identity, server).await
+}
+
+/// Like [`serve`], for any MCP server handler (a gateway, a fixture) rather than a set of
+/// tools: the same transports, flags, guards and shutdown. `identity` names it in logs and on
+/// `/healthz`, and gives the default port.
+pub async fn serve_handler<S>(
+    args: ServeArgs,
+    identity: ServerIdentity,
+    server: S,
+) -> Result<(), RunError>
+where
+    S: ServerHandler + Clone + Send + Sync + 'static,
+{
     let shutdown = CancellationToken::new();
     let signals = shutdown_on_signals(shutdown.clone())?;
     tracing::info!(
@@ -106,7 +120,7 @@ pub async fn serve<T: Tools>(args: ServeArgs, server: ToolServer<T>) -> Result<(
                 identity.default_port,
             )));
             let options = HttpOptions::for_bind(bind, args.stateless, &args.allowed_hosts);
-            serve_http(server, bind, &options, shutdown).await
+            serve_http(server, identity, bind, &options, shutdown).await
         }
     };
     signals.abort();
@@ -114,8 +128,8 @@ pub async fn serve<T: Tools>(args: ServeArgs, server: ToolServer<T>) -> Result<(
     outcome
 }
 
-async fn serve_stdio<T: Tools>(
-    server: ToolServer<T>,
+async fn serve_stdio<S: ServerHandler>(
+    server: S,
     shutdown: CancellationToken,
 ) -> Result<(), RunError> {
     let (reader, writer) = rmcp::transport::stdio_pipes();
@@ -139,12 +153,16 @@ async fn serve_stdio<T: Tools>(
     Ok(())
 }
 
-async fn serve_http<T: Tools>(
-    server: ToolServer<T>,
+async fn serve_http<S>(
+    server: S,
+    identity: ServerIdentity,
     bind: SocketAddr,
     options: &HttpOptions,
     shutdown: CancellationToken,
-) -> Result<(), RunError> {
+) -> Result<(), RunError>
+where
+    S: ServerHandler + Clone + Send + Sync + 'static,
+{
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|source| RunError::Bind { addr: bind, source })?;
@@ -155,7 +173,7 @@ async fn serve_http<T: Tools>(
             tracing::warn!(%error, "cannot set TCP_NODELAY");
         }
     });
-    let app = http::app(server, options, shutdown.child_token());
+    let app = http::app(server, identity, options, shutdown.child_token());
     tracing::info!("listening on http://{local}/mcp");
     let drained = shutdown.clone();
     let serving = axum::serve(listener, app)

@@ -20,6 +20,7 @@ use serde_json::json;
 use crate::agent::Agent;
 use crate::config::Config;
 use crate::explain::Explanation;
+use crate::gateway::Gateway;
 use crate::router::CallError;
 use crate::status::ServerState;
 use crate::toolbox::Toolbox;
@@ -102,6 +103,29 @@ pub enum Command {
         #[command(flatten)]
         llm: LlmArgs,
     },
+    /// Serve the merged toolbox as one MCP server, over stdio (for a desktop client's
+    /// configuration) or Streamable HTTP (`/mcp`, with `/healthz`).
+    ///
+    /// A change of any server's tools is announced to clients (`tools/list_changed`), and a
+    /// cancelled call is cancelled on the server running it.
+    Serve {
+        /// stdio, or http.
+        #[arg(long, value_enum, default_value_t = shared::Transport::Stdio)]
+        transport: shared::Transport,
+        /// Where to listen with --transport http [default: 127.0.0.1:8100].
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<std::net::SocketAddr>,
+        /// Another Host name to accept over HTTP (loopback names always are; DNS-rebinding
+        /// protection refuses the rest).
+        #[arg(long = "allowed-host", value_name = "HOST")]
+        allowed_hosts: Vec<String>,
+        /// Front one server under its own tool names, without the `server__` prefix.
+        #[arg(long)]
+        pass_through: bool,
+        /// Tools per `tools/list` page.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        page_size: usize,
+    },
     /// Say where an exposed tool comes from, or why a tool is missing.
     ///
     /// Exits 0 when the tool is exposed, 1 otherwise.
@@ -151,6 +175,34 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     };
     let toolbox = Toolbox::start(config)?;
     let settled = toolbox.settled().await;
+    if let Command::Serve {
+        transport,
+        bind,
+        allowed_hosts,
+        pass_through,
+        page_size,
+    } = cli.command
+    {
+        let toolbox = std::sync::Arc::new(toolbox);
+        let gateway = Gateway::new(toolbox.clone(), pass_through, page_size)?;
+        let announcer = gateway.announce_changes();
+        let args = shared::ServeArgs {
+            transport,
+            bind,
+            stateless: false,
+            allowed_hosts,
+            exit_on_stdin_eof: false,
+            log_level: None,
+            log_format: shared::LogFormat::Text,
+        };
+        let served = shared::serve_handler(args, GATEWAY_IDENTITY, gateway).await;
+        announcer.abort();
+        if let Ok(toolbox) = std::sync::Arc::try_unwrap(toolbox) {
+            toolbox.shutdown().await;
+        }
+        served?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let code = match (cli.command, model) {
         (Command::Chat { prompt, json, .. }, Some((model, options))) => {
             let agent = Agent::new(&toolbox, model.as_ref(), options);
@@ -178,11 +230,20 @@ async fn inspect(
         Command::Call { tool, json, .. } => call(toolbox, &tool, arguments, json).await?,
         Command::Doctor { json } => doctor(toolbox, json, settled).await?,
         Command::Explain { tool, json } => explain(toolbox, &tool, json)?,
-        Command::Chat { .. } | Command::Demo { .. } => {
-            bail!("`chat` and `demo` need a model")
+        Command::Chat { .. } | Command::Demo { .. } | Command::Serve { .. } => {
+            bail!("`chat` and `demo` need a model, and `serve` is served above")
         }
     })
 }
+
+/// How the gateway names itself in logs and on `/healthz`, and where it listens by default.
+const GATEWAY_IDENTITY: shared::ServerIdentity = shared::ServerIdentity {
+    name: "mcp-orchestrator",
+    version: env!("CARGO_PKG_VERSION"),
+    title: "MCP orchestrator",
+    instructions: "",
+    default_port: 8100,
+};
 
 /// Output to stdout is the command's result; everything else goes to stderr.
 #[allow(clippy::print_stdout)]

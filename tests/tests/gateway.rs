@@ -1,0 +1,255 @@
+//! `orchestrator serve`: the merged toolbox as one MCP server, over stdio and Streamable
+//! HTTP, driven by a real rmcp client as a desktop client would.
+
+use std::process::Stdio;
+
+use anyhow::{Context, Result};
+use rmcp::model::PaginatedRequestParams;
+use rmcp::service::{NotificationContext, RoleClient, RunningService};
+use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
+use rmcp::{ClientHandler, ServiceExt};
+use serde_json::{Value, json};
+use tests::{CALL_TIMEOUT, STARTUP_TIMEOUT, binary, call_tool};
+use tokio::io::AsyncBufReadExt;
+use tokio::process::Command;
+use tokio::sync::mpsc;
+
+/// A client that reports each `tools/list_changed` it receives.
+#[derive(Clone)]
+struct Listener {
+    changed: mpsc::UnboundedSender<()>,
+}
+
+impl ClientHandler for Listener {
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self.changed.send(());
+    }
+}
+
+/// An `mcpServers` file with `servers`, in a temporary folder kept alive by the return value.
+fn config(servers: Value) -> Result<(tempfile::TempDir, String)> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("servers.json");
+    std::fs::write(&path, json!({ "mcpServers": servers }).to_string())?;
+    let path = path.to_str().context("a UTF-8 path")?.to_owned();
+    Ok((dir, path))
+}
+
+fn math_and_faulty() -> Result<Value> {
+    Ok(json!({
+        "math": {"command": binary("math-server")?},
+        "faulty": {"command": binary("faulty-server")?},
+    }))
+}
+
+/// The gateway over stdio, with a listening client.
+async fn stdio_gateway(
+    config: &str,
+    extra: &[&str],
+) -> Result<(
+    RunningService<RoleClient, Listener>,
+    mpsc::UnboundedReceiver<()>,
+)> {
+    let mut command = Command::new(binary("orchestrator")?);
+    command.args(["--config", config, "serve"]).args(extra);
+    let (transport, _stderr) = TokioChildProcess::builder(command)
+        .stderr(Stdio::null())
+        .spawn()?;
+    let (changed, notices) = mpsc::unbounded_channel();
+    let client =
+        tokio::time::timeout(STARTUP_TIMEOUT, Listener { changed }.serve(transport)).await??;
+    Ok((client, notices))
+}
+
+fn names(tools: &[rmcp::model::Tool]) -> Vec<String> {
+    tools.iter().map(|tool| tool.name.to_string()).collect()
+}
+
+#[tokio::test]
+async fn stdio_clients_get_every_server_in_pages_and_calls_are_routed() -> Result<()> {
+    let (_dir, path) = config(math_and_faulty()?)?;
+    let (client, _) = stdio_gateway(&path, &["--page-size", "4"]).await?;
+    let info = client.peer_info().context("no server info")?;
+    assert_eq!(
+        info.server_info.as_ref().map(|server| server.name.as_str()),
+        Some("mcp-orchestrator")
+    );
+
+    let first = client.list_tools(None).await?;
+    assert_eq!(first.tools.len(), 4);
+    let cursor = first.next_cursor.clone().context("more pages")?;
+    assert!(
+        !cursor.chars().all(|c| c.is_ascii_digit()),
+        "the cursor is opaque: {cursor}"
+    );
+    let all = names(&client.list_all_tools().await?);
+    let mut unique = all.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        all.len(),
+        "no tool twice across pages: {all:?}"
+    );
+    for expected in [
+        "math__add",
+        "math__evaluate",
+        "faulty__echo",
+        "faulty__crash",
+    ] {
+        assert!(
+            all.iter().any(|name| name == expected),
+            "{expected} missing: {all:?}"
+        );
+    }
+
+    let sum = call_tool(&client, "math__add", json!({"a": 2, "b": 40})).await?;
+    assert_eq!(sum.structured_content, Some(json!({"result": "42"})));
+    let crashed = call_tool(&client, "faulty__crash", json!({})).await?;
+    assert_eq!(
+        crashed.is_error,
+        Some(true),
+        "a crash upstream is a tool error: {crashed:?}"
+    );
+    let still = call_tool(&client, "math__add", json!({"a": 1, "b": 1})).await?;
+    assert_eq!(
+        still.is_error,
+        Some(false),
+        "the other servers keep answering"
+    );
+
+    let unknown = call_tool(&client, "math__nope", json!({})).await;
+    let message = format!(
+        "{:#}",
+        unknown.err().context("an unknown tool is an error")?
+    );
+    assert!(message.contains("unknown tool `math__nope`"), "{message}");
+    let garbage = client
+        .list_tools(Some(
+            PaginatedRequestParams::default().with_cursor(Some("garbage".to_owned())),
+        ))
+        .await;
+    let message = format!(
+        "{:#}",
+        garbage.err().context("a garbage cursor is an error")?
+    );
+    assert!(message.contains("not a cursor"), "{message}");
+    client.cancel().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_new_upstream_tool_is_announced_and_listed() -> Result<()> {
+    let (_dir, path) = config(math_and_faulty()?)?;
+    let (client, mut notices) = stdio_gateway(&path, &[]).await?;
+    let before = names(&client.list_all_tools().await?);
+    assert!(!before.contains(&"faulty__fresh".to_owned()));
+    // The faulty server adds a tool and announces it; the orchestrator refreshes its registry
+    // and the gateway tells its own clients.
+    let added = call_tool(&client, "faulty__add_tool", json!({"name": "fresh"})).await?;
+    assert_eq!(added.is_error, Some(false), "{added:?}");
+    tokio::time::timeout(CALL_TIMEOUT, notices.recv())
+        .await
+        .context("no tools/list_changed reached the client")?
+        .context("the client closed")?;
+    let after = names(&client.list_all_tools().await?);
+    assert!(after.contains(&"faulty__fresh".to_owned()), "{after:?}");
+    let fresh = call_tool(&client, "faulty__fresh", json!({"text": "hi"})).await?;
+    assert_eq!(fresh.is_error, Some(false), "{fresh:?}");
+    client.cancel().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn pass_through_fronts_one_server_under_its_own_names() -> Result<()> {
+    let (_dir, path) = config(json!({"math": {"command": binary("math-server")?}}))?;
+    let (client, _) = stdio_gateway(&path, &["--pass-through"]).await?;
+    let mut listed = names(&client.list_all_tools().await?);
+    listed.sort_unstable();
+    assert_eq!(
+        listed,
+        [
+            "add",
+            "convert_units",
+            "evaluate",
+            "multiply",
+            "number_theory",
+            "statistics"
+        ]
+    );
+    let sum = call_tool(&client, "add", json!({"a": 2, "b": 3})).await?;
+    assert_eq!(sum.structured_content, Some(json!({"result": "5"})));
+    client.cancel().await?;
+
+    let (_dir, two) = config(math_and_faulty()?)?;
+    let output = tokio::time::timeout(
+        STARTUP_TIMEOUT,
+        Command::new(binary("orchestrator")?)
+            .args(["--config", &two, "serve", "--pass-through"])
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await??;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("exactly one server, and 2 are enabled"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn http_clients_get_the_toolbox_and_foreign_hosts_are_refused() -> Result<()> {
+    let (_dir, path) = config(math_and_faulty()?)?;
+    let mut child = Command::new(binary("orchestrator")?)
+        .args(["--config", &path, "--log-level", "info", "serve"])
+        .args(["--transport", "http", "--bind", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stderr = child.stderr.take().context("no stderr")?;
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let url = tokio::time::timeout(STARTUP_TIMEOUT, async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(at) = line.find("listening on ") {
+                return Ok(line[at + "listening on ".len()..].trim().to_owned());
+            }
+        }
+        anyhow::bail!("the gateway exited before it listened")
+    })
+    .await??;
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+
+    let transport = StreamableHttpClientTransport::from_uri(url.clone());
+    let client = tokio::time::timeout(STARTUP_TIMEOUT, ().serve(transport)).await??;
+    let all = names(&client.list_all_tools().await?);
+    assert!(all.contains(&"math__add".to_owned()) && all.contains(&"faulty__echo".to_owned()));
+    let sum = call_tool(&client, "math__multiply", json!({"a": 6, "b": 7})).await?;
+    assert_eq!(sum.structured_content, Some(json!({"result": "42"})));
+    client.cancel().await?;
+
+    let rebinding = reqwest::Client::new()
+        .post(&url)
+        .header("host", "evil.example")
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "t", "version": "0"}}})
+            .to_string(),
+        )
+        .send()
+        .await?;
+    assert!(
+        rebinding.status().is_client_error(),
+        "a foreign Host header is refused: {}",
+        rebinding.status()
+    );
+    Ok(())
+}

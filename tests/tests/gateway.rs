@@ -253,3 +253,60 @@ async fn http_clients_get_the_toolbox_and_foreign_hosts_are_refused() -> Result<
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_call_the_client_cancels_is_cancelled_upstream() -> Result<()> {
+    use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest};
+    use rmcp::service::PeerRequestOptions;
+
+    let (_dir, path) = config(json!({
+        "faulty": {"command": binary("faulty-server")?, "timeout": 60},
+    }))?;
+    let mut command = Command::new(binary("orchestrator")?);
+    command.args([
+        "--config",
+        &path,
+        "--log-level",
+        "orchestrator=debug",
+        "serve",
+    ]);
+    let (transport, stderr) = TokioChildProcess::builder(command)
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut lines = tokio::io::BufReader::new(stderr.context("no stderr")?).lines();
+    let client = tokio::time::timeout(STARTUP_TIMEOUT, ().serve(transport)).await??;
+
+    let params = CallToolRequestParams::new("faulty__slow").with_arguments(
+        json!({"ms": 30000})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+    );
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
+    let handle = client
+        .peer()
+        .send_cancellable_request(request, PeerRequestOptions::no_options())
+        .await?;
+    // Long enough for the call to reach the upstream server; far shorter than the call.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    handle
+        .cancel(Some("the user changed their mind".to_owned()))
+        .await?;
+    // The orchestrator logs its servers' stderr at debug level: the slow tool says it was
+    // cancelled, long before its 30 s are up.
+    let cancelled = tokio::time::timeout(CALL_TIMEOUT, async {
+        while let Some(line) = lines.next_line().await? {
+            if line.contains("faulty-server: slow cancelled") {
+                return Ok(line);
+            }
+        }
+        anyhow::bail!("the gateway exited")
+    })
+    .await
+    .context("the upstream call was never cancelled")??;
+    assert!(cancelled.contains("slow cancelled after"), "{cancelled}");
+    let still = call_tool(&client, "faulty__echo", json!({"text": "still here"})).await?;
+    assert_eq!(still.is_error, Some(false));
+    client.cancel().await?;
+    Ok(())
+}

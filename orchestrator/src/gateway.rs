@@ -3,8 +3,9 @@
 //!
 //! Every call goes through [`Toolbox::call`], like the CLI's and the agent's. `tools/list` is
 //! paged with an opaque cursor; a change of the registry (a server restarted, or announcing
-//! `tools/list_changed`) is announced to every connected client; a client that cancels a call
-//! cancels it on the one upstream running it (the router's cancel-on-drop). In pass-through
+//! `tools/list_changed`) is announced to every connected client; a server's progress
+//! notifications for a call go to the client that made it, under that client's token; a client
+//! that cancels a call cancels it on the one upstream running it (the router's cancel-on-drop). In pass-through
 //! mode the gateway fronts a single server under its own tool names.
 
 use std::sync::Arc;
@@ -13,11 +14,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ErrorData, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{RoleServer, ServerHandler};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::router::CallError;
@@ -205,7 +206,29 @@ impl ServerHandler for Gateway {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = self.exposed_name(&request.name);
-        let call = self.toolbox.call(&name, request.arguments);
+        // The server's progress for this call goes to this caller only, under its own token.
+        let (sink, mut progress) = mpsc::unbounded_channel::<ProgressNotificationParam>();
+        let forwarder = context.meta.get_progress_token().map(|token| {
+            let peer = context.peer.clone();
+            tokio::spawn(async move {
+                while let Some(mut notification) = progress.recv().await {
+                    notification.progress_token = token.clone();
+                    if peer.notify_progress(notification).await.is_err() {
+                        break;
+                    }
+                }
+            })
+        });
+        let call = async {
+            match forwarder {
+                Some(_) => {
+                    self.toolbox
+                        .call_with_progress(&name, request.arguments, &sink)
+                        .await
+                }
+                None => self.toolbox.call(&name, request.arguments).await,
+            }
+        };
         // Dropping the call on cancellation cancels it upstream, on that server only.
         let outcome = tokio::select! {
             outcome = call => outcome,
@@ -213,6 +236,11 @@ impl ServerHandler for Gateway {
                 return Err(ErrorData::internal_error("the client cancelled the call", None));
             }
         };
+        // Progress that arrived before the answer is sent before it.
+        drop(sink);
+        if let Some(forwarder) = forwarder {
+            let _ = forwarder.await;
+        }
         match outcome {
             Ok(result) => Ok(CallToolResponse::Complete(result)),
             Err(error @ CallError::UnknownTool { .. }) => {

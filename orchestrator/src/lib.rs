@@ -30,6 +30,6 @@ mod upstream;
 pub use config::Config;
 pub use explain::Explanation;
 pub use registry::Registry;
-pub use router::CallError;
+pub use router::{CallError, ProgressSink};
 pub use status::{ServerState, ServerStatus};
 pub use toolbox::Toolbox;

@@ -6,13 +6,16 @@
 //! JSON-RPC error the server itself returns (for example invalid arguments) is passed on as
 //! such, because the caller made the mistake.
 
+use futures::StreamExt;
+use rmcp::handler::client::progress::ProgressSubscriber;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResult, CancelledNotificationParam,
-    ClientRequest, ErrorData, JsonObject, RequestId, ServerResult,
+    ClientRequest, ErrorData, JsonObject, ProgressNotificationParam, RequestId, ServerResult,
 };
 use rmcp::service::{PeerRequestOptions, RoleClient};
 use rmcp::{Peer, ServiceError};
 use shared::ToolError;
+use tokio::sync::mpsc;
 
 use crate::supervisor::Upstream;
 
@@ -39,11 +42,17 @@ pub enum CallError {
     },
 }
 
-/// Calls `tool` (its name on the server) on `upstream`.
+/// Where the progress notifications of one call go: the server's own, token and all; the
+/// receiver re-labels them for its caller.
+pub type ProgressSink = mpsc::UnboundedSender<ProgressNotificationParam>;
+
+/// Calls `tool` (its name on the server) on `upstream`, passing the progress the server
+/// reports for this call to `progress`.
 pub(crate) async fn call(
     upstream: &Upstream,
     tool: &str,
     arguments: Option<JsonObject>,
+    progress: Option<&ProgressSink>,
 ) -> Result<CallToolResult, CallError> {
     let server = &upstream.config.id;
     let timeouts = upstream.config.timeouts;
@@ -74,8 +83,17 @@ pub(crate) async fn call(
         Ok(handle) => handle,
         Err(error) => return Ok(lost(upstream, tool, &error)),
     };
+    let subscription = match progress {
+        Some(_) => Some(
+            upstream
+                .progress
+                .subscribe(handle.progress_token.clone())
+                .await,
+        ),
+        None => None,
+    };
     let guard = CancelOnDrop::new(peer, handle.id.clone());
-    let answer = handle.await_response().await;
+    let answer = relay_progress(handle.await_response(), subscription, progress).await;
     guard.disarm();
     match answer {
         Ok(ServerResult::CallToolResult(result)) => Ok(result),
@@ -101,6 +119,27 @@ pub(crate) async fn call(
             "Retry with a smaller request, or raise timeout/maxTimeout for this server.",
         )),
         Err(error) => Ok(lost(upstream, tool, &error)),
+    }
+}
+
+/// Awaits `response`, passing each progress notification that arrives meanwhile to `sink`.
+async fn relay_progress<F: Future>(
+    response: F,
+    subscription: Option<ProgressSubscriber>,
+    sink: Option<&ProgressSink>,
+) -> F::Output {
+    let (Some(mut subscription), Some(sink)) = (subscription, sink) else {
+        return response.await;
+    };
+    tokio::pin!(response);
+    loop {
+        tokio::select! {
+            answer = &mut response => return answer,
+            Some(progress) = subscription.next() => {
+                // A caller that stopped listening does not stop the call.
+                let _ = sink.send(progress);
+            }
+        }
     }
 }
 

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
+use rmcp::handler::client::progress::ProgressDispatcher;
 use rmcp::model::Tool;
 use rmcp::service::{Peer, RoleClient};
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -46,6 +47,8 @@ pub(crate) struct Upstream {
     peer: RwLock<Option<Peer<RoleClient>>>,
     /// Calls in flight are limited per server.
     pub permits: Semaphore,
+    /// Progress notifications, by the token of the request they belong to.
+    pub progress: ProgressDispatcher,
     stderr: StderrTail,
 }
 
@@ -63,6 +66,7 @@ impl Upstream {
             config,
             status: watch::Sender::new(status),
             peer: RwLock::new(None),
+            progress: ProgressDispatcher::new(),
             stderr: StderrTail::default(),
         }
     }
@@ -168,7 +172,13 @@ pub(crate) async fn supervise(
             () = shutdown.cancelled() => return,
             attempt = tokio::time::timeout(
                 upstream.config.timeouts.connect,
-                Connection::open(&upstream.config, &upstream.stderr, notices_tx, &http),
+                Connection::open(
+                    &upstream.config,
+                    &upstream.stderr,
+                    notices_tx,
+                    upstream.progress.clone(),
+                    &http,
+                ),
             ) => attempt,
         };
         let failure = match attempt {

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::explain::Explanation;
 use crate::registry::Registry;
-use crate::router::{self, CallError};
+use crate::router::{self, CallError, ProgressSink};
 use crate::status::{ServerState, ServerStatus};
 use crate::supervisor::{self, Catalog, Upstream};
 
@@ -130,6 +130,26 @@ impl Toolbox {
         name: &str,
         arguments: Option<JsonObject>,
     ) -> Result<CallToolResult, CallError> {
+        self.route(name, arguments, None).await
+    }
+
+    /// Like [`Toolbox::call`], passing the progress notifications the server sends for this
+    /// call to `progress` as they arrive (with the server's own progress token).
+    pub async fn call_with_progress(
+        &self,
+        name: &str,
+        arguments: Option<JsonObject>,
+        progress: &ProgressSink,
+    ) -> Result<CallToolResult, CallError> {
+        self.route(name, arguments, Some(progress)).await
+    }
+
+    async fn route(
+        &self,
+        name: &str,
+        arguments: Option<JsonObject>,
+        progress: Option<&ProgressSink>,
+    ) -> Result<CallToolResult, CallError> {
         let registry = self.registry();
         let Some(entry) = registry.get(name) else {
             return Err(CallError::UnknownTool {
@@ -143,7 +163,7 @@ impl Toolbox {
                 hint: format!("its server `{}` is no longer configured", entry.server),
             });
         };
-        router::call(upstream, entry.original(), arguments).await
+        router::call(upstream, entry.original(), arguments, progress).await
     }
 
     /// Pings every connected server once, at the same time, recording the round trips in

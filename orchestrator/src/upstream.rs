@@ -10,7 +10,10 @@ pub(crate) mod stderr;
 
 use std::time::Duration;
 
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
+use rmcp::handler::client::progress::ProgressDispatcher;
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, Implementation, ProgressNotificationParam, ProtocolVersion,
+};
 use rmcp::service::{
     NotificationContext, Peer, RoleClient, RunningService, RunningServiceCancellationToken,
 };
@@ -83,6 +86,8 @@ pub(crate) struct PeerSummary {
 #[derive(Debug, Clone)]
 struct Handler {
     notices: mpsc::Sender<Notice>,
+    /// Routes each progress notification to the caller waiting on its request.
+    progress: ProgressDispatcher,
 }
 
 impl ClientHandler for Handler {
@@ -94,6 +99,14 @@ impl ClientHandler for Handler {
             Implementation::new("mcp-orchestrator", env!("CARGO_PKG_VERSION")),
         )
         .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.progress.handle_notification(params).await;
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
@@ -118,9 +131,10 @@ impl Connection {
         config: &ServerConfig,
         stderr: &StderrTail,
         notices: mpsc::Sender<Notice>,
+        progress: ProgressDispatcher,
         http: &reqwest::Client,
     ) -> Result<(Self, Listing), ConnectError> {
-        let handler = Handler { notices };
+        let handler = Handler { notices, progress };
         let (service, group) = match &config.transport {
             transport @ TransportConfig::Stdio { command, .. } => {
                 let spawned = process::spawn(transport).map_err(|source| ConnectError::Spawn {

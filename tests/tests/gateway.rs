@@ -4,7 +4,7 @@
 use std::process::Stdio;
 
 use anyhow::{Context, Result};
-use rmcp::model::PaginatedRequestParams;
+use rmcp::model::{PaginatedRequestParams, ProgressNotificationParam};
 use rmcp::service::{NotificationContext, RoleClient, RunningService};
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{ClientHandler, ServiceExt};
@@ -23,6 +23,33 @@ struct Listener {
 impl ClientHandler for Listener {
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
         let _ = self.changed.send(());
+    }
+}
+
+/// A client that records the progress notifications it receives.
+#[derive(Clone, Default)]
+struct ProgressRecorder {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<ProgressNotificationParam>>>,
+}
+
+impl ProgressRecorder {
+    fn seen(&self) -> Vec<ProgressNotificationParam> {
+        self.seen
+            .lock()
+            .map(|seen| seen.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl ClientHandler for ProgressRecorder {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.push(params);
+        }
     }
 }
 
@@ -59,6 +86,31 @@ async fn stdio_gateway(
     let client =
         tokio::time::timeout(STARTUP_TIMEOUT, Listener { changed }.serve(transport)).await??;
     Ok((client, notices))
+}
+
+/// The gateway over Streamable HTTP on a free loopback port, and its MCP URL.
+async fn http_gateway(config: &str) -> Result<(tokio::process::Child, String)> {
+    let mut child = Command::new(binary("orchestrator")?)
+        .args(["--config", config, "--log-level", "info", "serve"])
+        .args(["--transport", "http", "--bind", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stderr = child.stderr.take().context("no stderr")?;
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let url = tokio::time::timeout(STARTUP_TIMEOUT, async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(at) = line.find("listening on ") {
+                return Ok(line[at + "listening on ".len()..].trim().to_owned());
+            }
+        }
+        anyhow::bail!("the gateway exited before it listened")
+    })
+    .await??;
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, url))
 }
 
 fn names(tools: &[rmcp::model::Tool]) -> Vec<String> {
@@ -204,27 +256,7 @@ async fn pass_through_fronts_one_server_under_its_own_names() -> Result<()> {
 #[tokio::test]
 async fn http_clients_get_the_toolbox_and_foreign_hosts_are_refused() -> Result<()> {
     let (_dir, path) = config(math_and_faulty()?)?;
-    let mut child = Command::new(binary("orchestrator")?)
-        .args(["--config", &path, "--log-level", "info", "serve"])
-        .args(["--transport", "http", "--bind", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let stderr = child.stderr.take().context("no stderr")?;
-    let mut lines = tokio::io::BufReader::new(stderr).lines();
-    let url = tokio::time::timeout(STARTUP_TIMEOUT, async {
-        while let Some(line) = lines.next_line().await? {
-            if let Some(at) = line.find("listening on ") {
-                return Ok(line[at + "listening on ".len()..].trim().to_owned());
-            }
-        }
-        anyhow::bail!("the gateway exited before it listened")
-    })
-    .await??;
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-
+    let (_gateway, url) = http_gateway(&path).await?;
     let transport = StreamableHttpClientTransport::from_uri(url.clone());
     let client = tokio::time::timeout(STARTUP_TIMEOUT, ().serve(transport)).await??;
     let all = names(&client.list_all_tools().await?);
@@ -308,5 +340,43 @@ async fn a_call_the_client_cancels_is_cancelled_upstream() -> Result<()> {
     let still = call_tool(&client, "faulty__echo", json!({"text": "still here"})).await?;
     assert_eq!(still.is_error, Some(false));
     client.cancel().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn progress_goes_to_the_caller_only_under_its_own_token() -> Result<()> {
+    let (_dir, path) = config(json!({"faulty": {"command": binary("faulty-server")?}}))?;
+    let (_gateway, url) = http_gateway(&path).await?;
+    let caller = ProgressRecorder::default();
+    let bystander = ProgressRecorder::default();
+    let connect = |recorder: ProgressRecorder| {
+        let transport = StreamableHttpClientTransport::from_uri(url.clone());
+        async move { tokio::time::timeout(STARTUP_TIMEOUT, recorder.serve(transport)).await }
+    };
+    let calling = connect(caller.clone()).await??;
+    let watching = connect(bystander.clone()).await??;
+    let done = call_tool(
+        &calling,
+        "faulty__slow",
+        json!({"ms": 500, "progress": true}),
+    )
+    .await?;
+    assert_eq!(done.is_error, Some(false), "{done:?}");
+    let seen = caller.seen();
+    assert!(!seen.is_empty(), "the caller saw the server's progress");
+    assert!(
+        seen.windows(2)
+            .all(|pair| pair[0].progress <= pair[1].progress),
+        "in order: {seen:?}"
+    );
+    assert_eq!(seen.last().and_then(|last| last.total), Some(500.0));
+    let tokens: std::collections::HashSet<_> = seen
+        .iter()
+        .map(|progress| progress.progress_token.clone())
+        .collect();
+    assert_eq!(tokens.len(), 1, "one token, the caller's own: {tokens:?}");
+    assert!(bystander.seen().is_empty(), "another client saw nothing");
+    calling.cancel().await?;
+    watching.cancel().await?;
     Ok(())
 }

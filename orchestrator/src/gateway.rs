@@ -6,7 +6,12 @@
 //! `tools/list_changed`) is announced to every connected client; a server's progress
 //! notifications for a call go to the client that made it, under that client's token; a client
 //! that cancels a call cancels it on the one upstream running it (the router's cancel-on-drop). In pass-through
-//! mode the gateway fronts a single server under its own tool names.
+//! mode the gateway fronts a single server under its own tool names. Log messages from every
+//! server are forwarded to the clients, their logger named after the server.
+
+// Logging is the 2025-11-25 protocol's, which clients and servers speak; rmcp marks it
+// deprecated in favour of a later specification.
+#![allow(deprecated)]
 
 use std::sync::Arc;
 
@@ -16,9 +21,10 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ErrorData, Implementation, ListToolsResult,
     PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig, Tool,
 };
+use rmcp::model::{LoggingLevel, SetLevelRequestParams};
 use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{RoleServer, ServerHandler};
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{Mutex, broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::router::CallError;
@@ -58,8 +64,10 @@ pub struct Gateway {
     toolbox: Arc<Toolbox>,
     naming: Naming,
     page_size: usize,
-    /// The clients to tell about registry changes.
+    /// The clients to tell about registry changes and logs.
     peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,
+    /// The least severe log level forwarded (`logging/setLevel`).
+    threshold: Arc<Mutex<LoggingLevel>>,
 }
 
 impl Gateway {
@@ -93,6 +101,7 @@ impl Gateway {
             naming,
             page_size,
             peers: Arc::default(),
+            threshold: Arc::new(Mutex::new(LoggingLevel::Debug)),
         })
     }
 
@@ -112,6 +121,39 @@ impl Gateway {
                     }
                 }
                 *peers = alive;
+            }
+        })
+    }
+
+    /// Forwards every server's log messages to the connected clients, at the level each
+    /// asked for (`logging/setLevel`; all of them until it asks), the logger named after the
+    /// server. Abort the task to stop.
+    pub fn forward_logs(&self) -> JoinHandle<()> {
+        let mut logs = self.toolbox.subscribe_logs();
+        let peers = self.peers.clone();
+        let threshold = self.threshold.clone();
+        tokio::spawn(async move {
+            loop {
+                let log = match logs.recv().await {
+                    Ok(log) => log,
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "log messages dropped: the clients are too slow");
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                let minimum = *threshold.lock().await;
+                if severity(log.message.level) < severity(minimum) {
+                    continue;
+                }
+                let mut message = log.message;
+                message.logger = Some(match message.logger.take() {
+                    Some(logger) => format!("{}/{logger}", log.server),
+                    None => log.server,
+                });
+                for peer in peers.lock().await.iter() {
+                    let _ = peer.notify_logging_message(message.clone()).await;
+                }
             }
         })
     }
@@ -146,6 +188,20 @@ impl Gateway {
     }
 }
 
+/// Log levels from least to most severe.
+fn severity(level: LoggingLevel) -> u8 {
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
+}
+
 /// A page position as an opaque token, so clients do not build their own.
 fn cursor(offset: usize) -> String {
     URL_SAFE_NO_PAD.encode(format!("tools:{offset}"))
@@ -166,6 +222,7 @@ impl ServerHandler for Gateway {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_tool_list_changed()
+                .enable_logging()
                 .build(),
         )
         .with_server_info(Implementation::new(
@@ -248,6 +305,15 @@ impl ServerHandler for Gateway {
             }
             Err(CallError::Rejected { error, .. }) => Err(error),
         }
+    }
+
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        *self.threshold.lock().await = request.level;
+        Ok(())
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {

@@ -86,6 +86,7 @@ pub(crate) async fn call(
     let subscription = match progress {
         Some(_) => Some(
             upstream
+                .relays
                 .progress
                 .subscribe(handle.progress_token.clone())
                 .await,

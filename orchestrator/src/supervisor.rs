@@ -22,15 +22,16 @@ use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 use rmcp::handler::client::progress::ProgressDispatcher;
 use rmcp::model::Tool;
 use rmcp::service::{Peer, RoleClient};
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{RestartPolicy, ServerConfig};
 use crate::registry::Registry;
 use crate::status::{ServerState, ServerStatus};
+use crate::toolbox::ServerLog;
 use crate::upstream::listing::{self, Listing};
 use crate::upstream::stderr::StderrTail;
-use crate::upstream::{self, Connection, Notice};
+use crate::upstream::{self, Connection, Notice, Relays};
 
 /// Quiet time after a `tools/list_changed` before the list is read again, so that a storm of
 /// notifications costs one refresh.
@@ -47,14 +48,19 @@ pub(crate) struct Upstream {
     peer: RwLock<Option<Peer<RoleClient>>>,
     /// Calls in flight are limited per server.
     pub permits: Semaphore,
-    /// Progress notifications, by the token of the request they belong to.
-    pub progress: ProgressDispatcher,
+    /// Its progress notifications and logs, relayed to whoever waits for them.
+    pub relays: Relays,
     stderr: StderrTail,
 }
 
 impl Upstream {
     /// A server that has not been started.
-    pub(crate) fn new(config: ServerConfig) -> Self {
+    pub(crate) fn new(config: ServerConfig, logs: broadcast::Sender<ServerLog>) -> Self {
+        let relays = Relays {
+            server: config.id.clone(),
+            progress: ProgressDispatcher::new(),
+            logs,
+        };
         let status = ServerStatus::new(
             &config.id,
             &config.prefix,
@@ -66,7 +72,7 @@ impl Upstream {
             config,
             status: watch::Sender::new(status),
             peer: RwLock::new(None),
-            progress: ProgressDispatcher::new(),
+            relays,
             stderr: StderrTail::default(),
         }
     }
@@ -176,7 +182,7 @@ pub(crate) async fn supervise(
                     &upstream.config,
                     &upstream.stderr,
                     notices_tx,
-                    upstream.progress.clone(),
+                    upstream.relays.clone(),
                     &http,
                 ),
             ) => attempt,

@@ -5,8 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[allow(
+    deprecated,
+    reason = "logging is the 2025-11-25 protocol's, which servers speak"
+)]
+use rmcp::model::LoggingMessageNotificationParam;
 use rmcp::model::{CallToolResult, JsonObject};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -16,6 +21,22 @@ use crate::registry::Registry;
 use crate::router::{self, CallError, ProgressSink};
 use crate::status::{ServerState, ServerStatus};
 use crate::supervisor::{self, Catalog, Upstream};
+
+/// Log messages kept for a listener that falls behind; older ones are dropped.
+const LOG_BACKLOG: usize = 256;
+
+/// A log message a server sent (`notifications/message`), and which server sent it.
+#[derive(Debug, Clone)]
+pub struct ServerLog {
+    /// The server's id.
+    pub server: String,
+    /// The message as the server sent it.
+    #[allow(
+        deprecated,
+        reason = "logging is the 2025-11-25 protocol's, which servers speak"
+    )]
+    pub message: LoggingMessageNotificationParam,
+}
 
 /// Idle HTTP connections kept per upstream host.
 const HTTP_POOL_IDLE: usize = 16;
@@ -41,6 +62,7 @@ pub struct Toolbox {
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
     started: Instant,
+    logs: broadcast::Sender<ServerLog>,
 }
 
 /// The toolbox could not start.
@@ -57,12 +79,13 @@ impl Toolbox {
             .pool_max_idle_per_host(HTTP_POOL_IDLE)
             .build()?;
         let catalog = Arc::new(Catalog::new(config.servers.clone()));
+        let (logs, _) = broadcast::channel(LOG_BACKLOG);
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let upstreams: Vec<Arc<Upstream>> = config
             .servers
             .into_iter()
-            .map(|server| Arc::new(Upstream::new(server)))
+            .map(|server| Arc::new(Upstream::new(server, logs.clone())))
             .collect();
         for upstream in upstreams.iter().filter(|upstream| upstream.config.enabled) {
             tasks.spawn(supervisor::supervise(
@@ -78,6 +101,7 @@ impl Toolbox {
             shutdown,
             tasks,
             started: Instant::now(),
+            logs,
         })
     }
 
@@ -103,6 +127,12 @@ impl Toolbox {
     /// `tools/list_changed`).
     pub fn watch_registry(&self) -> watch::Receiver<Arc<Registry>> {
         self.catalog.watch()
+    }
+
+    /// A receiver of every log message any server sends from now on. One that falls more than
+    /// a few hundred messages behind loses the oldest.
+    pub fn subscribe_logs(&self) -> broadcast::Receiver<ServerLog> {
+        self.logs.subscribe()
     }
 
     /// Every configured server's status, in configuration order.

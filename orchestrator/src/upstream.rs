@@ -11,9 +11,17 @@ pub(crate) mod stderr;
 use std::time::Duration;
 
 use rmcp::handler::client::progress::ProgressDispatcher;
+#[allow(
+    deprecated,
+    reason = "logging is the 2025-11-25 protocol's, which servers speak"
+)]
+use rmcp::model::LoggingMessageNotificationParam;
 use rmcp::model::{
     ClientCapabilities, ClientConfig, Implementation, ProgressNotificationParam, ProtocolVersion,
 };
+use tokio::sync::broadcast;
+
+use crate::toolbox::ServerLog;
 use rmcp::service::{
     NotificationContext, Peer, RoleClient, RunningService, RunningServiceCancellationToken,
 };
@@ -86,8 +94,18 @@ pub(crate) struct PeerSummary {
 #[derive(Debug, Clone)]
 struct Handler {
     notices: mpsc::Sender<Notice>,
+    relays: Relays,
+}
+
+/// Where a server's notifications that concern others than the supervisor go.
+#[derive(Debug, Clone)]
+pub(crate) struct Relays {
+    /// The server's id, to label its logs.
+    pub server: String,
     /// Routes each progress notification to the caller waiting on its request.
-    progress: ProgressDispatcher,
+    pub progress: ProgressDispatcher,
+    /// Every log message, to whoever listens (the gateway's clients).
+    pub logs: broadcast::Sender<ServerLog>,
 }
 
 impl ClientHandler for Handler {
@@ -106,7 +124,23 @@ impl ClientHandler for Handler {
         params: ProgressNotificationParam,
         _context: NotificationContext<RoleClient>,
     ) {
-        self.progress.handle_notification(params).await;
+        self.relays.progress.handle_notification(params).await;
+    }
+
+    #[allow(
+        deprecated,
+        reason = "logging is the 2025-11-25 protocol's, which servers speak"
+    )]
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        // Nobody listening is fine: logs are not kept.
+        let _ = self.relays.logs.send(ServerLog {
+            server: self.relays.server.clone(),
+            message: params,
+        });
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
@@ -131,10 +165,10 @@ impl Connection {
         config: &ServerConfig,
         stderr: &StderrTail,
         notices: mpsc::Sender<Notice>,
-        progress: ProgressDispatcher,
+        relays: Relays,
         http: &reqwest::Client,
     ) -> Result<(Self, Listing), ConnectError> {
-        let handler = Handler { notices, progress };
+        let handler = Handler { notices, relays };
         let (service, group) = match &config.transport {
             transport @ TransportConfig::Stdio { command, .. } => {
                 let spawned = process::spawn(transport).map_err(|source| ConnectError::Spawn {

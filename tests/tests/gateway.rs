@@ -1,9 +1,13 @@
 //! `orchestrator serve`: the merged toolbox as one MCP server, over stdio and Streamable
 //! HTTP, driven by a real rmcp client as a desktop client would.
 
+// Logging is the 2025-11-25 protocol's, which these clients speak; rmcp marks it deprecated.
+#![allow(deprecated)]
+
 use std::process::Stdio;
 
 use anyhow::{Context, Result};
+use rmcp::model::LoggingMessageNotificationParam;
 use rmcp::model::{PaginatedRequestParams, ProgressNotificationParam};
 use rmcp::service::{NotificationContext, RoleClient, RunningService};
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
@@ -23,6 +27,24 @@ struct Listener {
 impl ClientHandler for Listener {
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
         let _ = self.changed.send(());
+    }
+}
+
+/// A client that records the log messages it receives.
+#[derive(Clone, Default)]
+struct LogRecorder {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<LoggingMessageNotificationParam>>>,
+}
+
+impl ClientHandler for LogRecorder {
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.push(params);
+        }
     }
 }
 
@@ -378,5 +400,57 @@ async fn progress_goes_to_the_caller_only_under_its_own_token() -> Result<()> {
     assert!(bystander.seen().is_empty(), "another client saw nothing");
     calling.cancel().await?;
     watching.cancel().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn server_logs_reach_the_clients_named_after_their_server() -> Result<()> {
+    // The conformance fixture logs three messages while `test_tool_with_logging` runs.
+    let fixture = tests::Server::http(&binary("conformance-fixture")?, &[]).await?;
+    let url = fixture.url.clone().context("no URL")?;
+    let (_dir, path) = config(json!({"fixture": {"url": url}}))?;
+    let mut command = Command::new(binary("orchestrator")?);
+    command.args(["--config", &path, "serve"]);
+    let (transport, _stderr) = TokioChildProcess::builder(command)
+        .stderr(Stdio::null())
+        .spawn()?;
+    let recorder = LogRecorder::default();
+    let client = tokio::time::timeout(STARTUP_TIMEOUT, recorder.clone().serve(transport)).await??;
+    let done = call_tool(&client, "fixture__test_tool_with_logging", json!({})).await?;
+    assert_ne!(done.is_error, Some(true), "{done:?}");
+    let messages = tokio::time::timeout(CALL_TIMEOUT, async {
+        loop {
+            let seen = recorder
+                .seen
+                .lock()
+                .map(|seen| seen.clone())
+                .unwrap_or_default();
+            if seen.len() >= 3 {
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .context("the three log messages never arrived")?;
+    let texts: Vec<_> = messages
+        .iter()
+        .map(|message| message.data.clone())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            json!("Tool execution started"),
+            json!("Tool processing data"),
+            json!("Tool execution completed")
+        ]
+    );
+    assert!(
+        messages
+            .iter()
+            .all(|message| message.logger.as_deref() == Some("fixture/conformance-fixture")),
+        "{messages:?}"
+    );
+    client.cancel().await?;
     Ok(())
 }

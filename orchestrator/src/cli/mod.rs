@@ -186,6 +186,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         let toolbox = std::sync::Arc::new(toolbox);
         let gateway = Gateway::new(toolbox.clone(), pass_through, page_size)?;
         let announcer = gateway.announce_changes();
+        let logs = gateway.forward_logs();
         let args = shared::ServeArgs {
             transport,
             bind,
@@ -197,6 +198,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         };
         let served = shared::serve_handler(args, GATEWAY_IDENTITY, gateway).await;
         announcer.abort();
+        logs.abort();
         if let Ok(toolbox) = std::sync::Arc::try_unwrap(toolbox) {
             toolbox.shutdown().await;
         }

@@ -143,7 +143,8 @@ impl Gateway {
                     Err(broadcast::error::RecvError::Closed) => break,
                 };
                 let minimum = *threshold.lock().await;
-                if severity(log.message.level) < severity(minimum) {
+                if shared::logging::severity(log.message.level) < shared::logging::severity(minimum)
+                {
                     continue;
                 }
                 let mut message = log.message;
@@ -185,20 +186,6 @@ impl Gateway {
                 .find(|entry| &entry.server == server && entry.original() == name)
                 .map_or_else(|| name.to_owned(), |entry| entry.name.clone()),
         }
-    }
-}
-
-/// Log levels from least to most severe.
-fn severity(level: LoggingLevel) -> u8 {
-    match level {
-        LoggingLevel::Debug => 0,
-        LoggingLevel::Info => 1,
-        LoggingLevel::Notice => 2,
-        LoggingLevel::Warning => 3,
-        LoggingLevel::Error => 4,
-        LoggingLevel::Critical => 5,
-        LoggingLevel::Alert => 6,
-        LoggingLevel::Emergency => 7,
     }
 }
 

@@ -1,4 +1,5 @@
-//! Logging to stderr, so that a stdio server's stdout carries nothing but protocol.
+//! Logging to stderr, so that a stdio server's stdout carries nothing but protocol; and the
+//! order of MCP's log levels, for whoever filters MCP log messages.
 
 use tracing_subscriber::EnvFilter;
 
@@ -34,4 +35,24 @@ pub fn init(filter: Option<&str>, format: LogFormat) -> Result<(), LogFilterErro
         LogFormat::Json => builder.json().try_init(),
     };
     Ok(())
+}
+
+/// How severe an MCP log level is, from `debug` (0) to `emergency` (7): rmcp's `LoggingLevel`
+/// has no order of its own, and a `logging/setLevel` means "this level and above".
+#[allow(
+    deprecated,
+    reason = "logging is the 2025-11-25 protocol's, which clients and servers speak"
+)]
+pub fn severity(level: rmcp::model::LoggingLevel) -> u8 {
+    use rmcp::model::LoggingLevel;
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
 }

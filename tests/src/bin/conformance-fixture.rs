@@ -114,19 +114,6 @@ fn complete(result: Value) -> Result<CallToolResponse, ErrorData> {
     Ok(CallToolResponse::Complete(from_json(result)?))
 }
 
-fn severity(level: LoggingLevel) -> u8 {
-    match level {
-        LoggingLevel::Debug => 0,
-        LoggingLevel::Info => 1,
-        LoggingLevel::Notice => 2,
-        LoggingLevel::Warning => 3,
-        LoggingLevel::Error => 4,
-        LoggingLevel::Critical => 5,
-        LoggingLevel::Alert => 6,
-        LoggingLevel::Emergency => 7,
-    }
-}
-
 impl Fixture {
     async fn log(
         &self,
@@ -134,7 +121,7 @@ impl Fixture {
         message: &str,
     ) -> Result<(), ErrorData> {
         let threshold = *self.level.lock().unwrap_or_else(PoisonError::into_inner);
-        if severity(LoggingLevel::Info) < severity(threshold) {
+        if shared::logging::severity(LoggingLevel::Info) < shared::logging::severity(threshold) {
             return Ok(());
         }
         let notification: LoggingMessageNotificationParam =

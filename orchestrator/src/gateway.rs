@@ -23,7 +23,7 @@ use rmcp::model::{
 };
 use rmcp::model::{LoggingLevel, SetLevelRequestParams};
 use rmcp::service::{NotificationContext, Peer, RequestContext};
-use rmcp::{RoleServer, ServerHandler};
+use rmcp::{RoleServer, ServerHandler, ServiceError};
 use tokio::sync::{Mutex, broadcast, mpsc};
 use tokio::task::JoinHandle;
 
@@ -112,15 +112,10 @@ impl Gateway {
         let peers = self.peers.clone();
         tokio::spawn(async move {
             while registry.changed().await.is_ok() {
-                // Clients that are gone drop out of the list here.
-                let mut peers = peers.lock().await;
-                let mut alive = Vec::with_capacity(peers.len());
-                for peer in peers.drain(..) {
-                    if peer.notify_tool_list_changed().await.is_ok() {
-                        alive.push(peer);
-                    }
-                }
-                *peers = alive;
+                notify_all(&peers, |peer| async move {
+                    peer.notify_tool_list_changed().await
+                })
+                .await;
             }
         })
     }
@@ -152,9 +147,11 @@ impl Gateway {
                     Some(logger) => format!("{}/{logger}", log.server),
                     None => log.server,
                 });
-                for peer in peers.lock().await.iter() {
-                    let _ = peer.notify_logging_message(message.clone()).await;
-                }
+                notify_all(&peers, |peer| {
+                    let message = message.clone();
+                    async move { peer.notify_logging_message(message).await }
+                })
+                .await;
             }
         })
     }
@@ -187,6 +184,22 @@ impl Gateway {
                 .map_or_else(|| name.to_owned(), |entry| entry.name.clone()),
         }
     }
+}
+
+/// Sends one notification to every client, and forgets the clients that are gone.
+async fn notify_all<F, Sent>(peers: &Mutex<Vec<Peer<RoleServer>>>, send: F)
+where
+    F: Fn(Peer<RoleServer>) -> Sent,
+    Sent: Future<Output = Result<(), ServiceError>>,
+{
+    let mut peers = peers.lock().await;
+    let mut alive = Vec::with_capacity(peers.len());
+    for peer in peers.drain(..) {
+        if send(peer.clone()).await.is_ok() {
+            alive.push(peer);
+        }
+    }
+    *peers = alive;
 }
 
 /// A page position as an opaque token, so clients do not build their own.

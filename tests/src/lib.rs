@@ -119,15 +119,24 @@ impl Server {
 
     /// Like [`Server::http`], on a given address (to start a server again where it was).
     pub async fn http_on(binary: &Path, bind: &str, extra: &[&str]) -> Result<Self> {
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["--transport", "http", "--bind", bind])
-            .args(extra)
+            .args(extra);
+        Self::listening(command)
+            .await
+            .with_context(|| format!("starting {}", binary.display()))
+    }
+
+    /// Starts `command` (a Streamable HTTP server that logs `listening on URL` to stderr)
+    /// and waits until it listens.
+    pub async fn listening(mut command: Command) -> Result<Self> {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
+            .spawn()?;
         let stderr = child.stderr.take().context("no stderr")?;
         let mut lines = BufReader::new(stderr).lines();
         let url = tokio::time::timeout(STARTUP_TIMEOUT, async {

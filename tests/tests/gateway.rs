@@ -110,29 +110,15 @@ async fn stdio_gateway(
     Ok((client, notices))
 }
 
-/// The gateway over Streamable HTTP on a free loopback port, and its MCP URL.
-async fn http_gateway(config: &str) -> Result<(tokio::process::Child, String)> {
-    let mut child = Command::new(binary("orchestrator")?)
+/// The gateway over Streamable HTTP on a free loopback port.
+async fn http_gateway(config: &str) -> Result<(tests::Server, String)> {
+    let mut command = Command::new(binary("orchestrator")?);
+    command
         .args(["--config", config, "--log-level", "info", "serve"])
-        .args(["--transport", "http", "--bind", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let stderr = child.stderr.take().context("no stderr")?;
-    let mut lines = tokio::io::BufReader::new(stderr).lines();
-    let url = tokio::time::timeout(STARTUP_TIMEOUT, async {
-        while let Some(line) = lines.next_line().await? {
-            if let Some(at) = line.find("listening on ") {
-                return Ok(line[at + "listening on ".len()..].trim().to_owned());
-            }
-        }
-        anyhow::bail!("the gateway exited before it listened")
-    })
-    .await??;
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok((child, url))
+        .args(["--transport", "http", "--bind", "127.0.0.1:0"]);
+    let gateway = tests::Server::listening(command).await?;
+    let url = gateway.url.clone().context("no URL")?;
+    Ok((gateway, url))
 }
 
 fn names(tools: &[rmcp::model::Tool]) -> Vec<String> {

@@ -6,17 +6,15 @@
 //! JSON-RPC error the server itself returns (for example invalid arguments) is passed on as
 //! such, because the caller made the mistake.
 
-use futures::StreamExt;
-use rmcp::handler::client::progress::ProgressSubscriber;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResult, CancelledNotificationParam,
-    ClientRequest, ErrorData, JsonObject, ProgressNotificationParam, RequestId, ServerResult,
+    ClientRequest, ErrorData, JsonObject, RequestId, ServerResult,
 };
 use rmcp::service::{PeerRequestOptions, RoleClient};
 use rmcp::{Peer, ServiceError};
 use shared::ToolError;
-use tokio::sync::mpsc;
 
+use crate::relay::CallRelay;
 use crate::supervisor::Upstream;
 
 /// A call that cannot be answered with a tool result.
@@ -42,17 +40,91 @@ pub enum CallError {
     },
 }
 
-/// Where the progress notifications of one call go: the server's own, token and all; the
-/// receiver re-labels them for its caller.
-pub type ProgressSink = mpsc::UnboundedSender<ProgressNotificationParam>;
+/// A request other than a tool call (prompts, resources, completions) that got no answer from
+/// its server.
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardError {
+    /// No configured server has this id.
+    #[error("no server `{0}` is configured")]
+    UnknownServer(String),
+    /// The server is not connected.
+    #[error("{method} was not sent: {reason}")]
+    Unavailable {
+        /// The request's method.
+        method: String,
+        /// Why, and when the server will be back.
+        reason: String,
+    },
+    /// The server answered with a JSON-RPC error.
+    #[error("server `{server}` rejected {method}: {} (JSON-RPC error {})", .error.message, .error.code.0)]
+    Rejected {
+        /// The server's id.
+        server: String,
+        /// The request's method.
+        method: String,
+        /// The server's error, unchanged.
+        error: ErrorData,
+    },
+    /// No answer in time, or the connection broke.
+    #[error("server `{server}` did not answer {method}: {reason}")]
+    Failed {
+        /// The server's id.
+        server: String,
+        /// The request's method.
+        method: String,
+        /// What happened.
+        reason: String,
+    },
+}
 
-/// Calls `tool` (its name on the server) on `upstream`, passing the progress the server
-/// reports for this call to `progress`.
+/// Sends `request` to `upstream`, within the server's call timeout; one whose caller goes away
+/// is cancelled on the server.
+pub(crate) async fn forward(
+    upstream: &Upstream,
+    request: ClientRequest,
+) -> Result<ServerResult, ForwardError> {
+    let server = &upstream.config.id;
+    let method = request.method().to_owned();
+    let Some(peer) = upstream.peer() else {
+        return Err(ForwardError::Unavailable {
+            method,
+            reason: upstream.status().unavailable_reason(),
+        });
+    };
+    let failed = |reason: String| ForwardError::Failed {
+        server: server.clone(),
+        method: method.clone(),
+        reason,
+    };
+    let options = PeerRequestOptions::with_timeout(upstream.config.timeouts.call);
+    let handle = peer
+        .send_request_with_option(request, options)
+        .await
+        .map_err(|error| failed(error.to_string()))?;
+    let guard = CancelOnDrop::new(peer, handle.id.clone());
+    let answer = handle.await_response().await;
+    guard.disarm();
+    answer.map_err(|error| match error {
+        ServiceError::McpError(error) => ForwardError::Rejected {
+            server: server.clone(),
+            method: method.clone(),
+            error,
+        },
+        ServiceError::Timeout { timeout } => failed(format!(
+            "no answer within {} s; the request was cancelled",
+            timeout.as_secs_f64()
+        )),
+        error => failed(error.to_string()),
+    })
+}
+
+/// Calls `tool` (its name on the server) on `upstream`, passing what the server sends for
+/// this call before its answer (progress, requests of the client) to `relay`.
 pub(crate) async fn call(
     upstream: &Upstream,
     tool: &str,
     arguments: Option<JsonObject>,
-    progress: Option<&ProgressSink>,
+    relay: Option<&CallRelay>,
 ) -> Result<CallToolResult, CallError> {
     let server = &upstream.config.id;
     let timeouts = upstream.config.timeouts;
@@ -83,18 +155,15 @@ pub(crate) async fn call(
         Ok(handle) => handle,
         Err(error) => return Ok(lost(upstream, tool, &error)),
     };
-    let subscription = match progress {
-        Some(_) => Some(
-            upstream
-                .relays
-                .progress
-                .subscribe(handle.progress_token.clone())
-                .await,
-        ),
-        None => None,
-    };
+    let _relaying = relay.map(|relay| {
+        upstream.relays.in_flight.register(
+            handle.id.clone(),
+            handle.progress_token.clone(),
+            relay.clone(),
+        )
+    });
     let guard = CancelOnDrop::new(peer, handle.id.clone());
-    let answer = relay_progress(handle.await_response(), subscription, progress).await;
+    let answer = handle.await_response().await;
     guard.disarm();
     match answer {
         Ok(ServerResult::CallToolResult(result)) => Ok(result),
@@ -120,27 +189,6 @@ pub(crate) async fn call(
             "Retry with a smaller request, or raise timeout/maxTimeout for this server.",
         )),
         Err(error) => Ok(lost(upstream, tool, &error)),
-    }
-}
-
-/// Awaits `response`, passing each progress notification that arrives meanwhile to `sink`.
-async fn relay_progress<F: Future>(
-    response: F,
-    subscription: Option<ProgressSubscriber>,
-    sink: Option<&ProgressSink>,
-) -> F::Output {
-    let (Some(mut subscription), Some(sink)) = (subscription, sink) else {
-        return response.await;
-    };
-    tokio::pin!(response);
-    loop {
-        tokio::select! {
-            answer = &mut response => return answer,
-            Some(progress) = subscription.next() => {
-                // A caller that stopped listening does not stop the call.
-                let _ = sink.send(progress);
-            }
-        }
     }
 }
 

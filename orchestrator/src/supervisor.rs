@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
-use rmcp::handler::client::progress::ProgressDispatcher;
 use rmcp::model::Tool;
 use rmcp::service::{Peer, RoleClient};
 use tokio::sync::{Semaphore, broadcast, mpsc, watch};
@@ -28,9 +27,10 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{RestartPolicy, ServerConfig};
 use crate::registry::Registry;
 use crate::status::{ServerState, ServerStatus};
-use crate::toolbox::ServerLog;
+use crate::toolbox::ServerEvent;
 use crate::upstream::listing::{self, Listing};
 use crate::upstream::stderr::StderrTail;
+use crate::upstream::in_flight::InFlight;
 use crate::upstream::{self, Connection, Notice, Relays};
 
 /// Quiet time after a `tools/list_changed` before the list is read again, so that a storm of
@@ -48,18 +48,24 @@ pub(crate) struct Upstream {
     peer: RwLock<Option<Peer<RoleClient>>>,
     /// Calls in flight are limited per server.
     pub permits: Semaphore,
-    /// Its progress notifications and logs, relayed to whoever waits for them.
+    /// What it sends for others than its supervisor, and where that goes.
     pub relays: Relays,
     stderr: StderrTail,
 }
 
 impl Upstream {
-    /// A server that has not been started.
-    pub(crate) fn new(config: ServerConfig, logs: broadcast::Sender<ServerLog>) -> Self {
+    /// A server that has not been started; `server_requests` offers it sampling and
+    /// elicitation.
+    pub(crate) fn new(
+        config: ServerConfig,
+        events: broadcast::Sender<ServerEvent>,
+        server_requests: bool,
+    ) -> Self {
         let relays = Relays {
             server: config.id.clone(),
-            progress: ProgressDispatcher::new(),
-            logs,
+            in_flight: InFlight::default(),
+            events,
+            server_requests,
         };
         let status = ServerStatus::new(
             &config.id,

@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
     reason = "logging is the 2025-11-25 protocol's, which servers speak"
 )]
 use rmcp::model::LoggingMessageNotificationParam;
-use rmcp::model::{CallToolResult, JsonObject};
+use rmcp::model::{
+    CallToolResult, ClientRequest, JsonObject, ResourceUpdatedNotificationParam,
+    ServerCapabilities, ServerResult,
+};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -18,24 +21,50 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::explain::Explanation;
 use crate::registry::Registry;
-use crate::router::{self, CallError, ProgressSink};
+use crate::relay::CallRelay;
+use crate::router::{self, CallError, ForwardError};
 use crate::status::{ServerState, ServerStatus};
 use crate::supervisor::{self, Catalog, Upstream};
 
-/// Log messages kept for a listener that falls behind; older ones are dropped.
-const LOG_BACKLOG: usize = 256;
+/// Events kept for a listener that falls behind; older ones are dropped.
+const EVENT_BACKLOG: usize = 256;
 
-/// A log message a server sent (`notifications/message`), and which server sent it.
+/// Something a server announced that concerns the toolbox's users rather than its supervisor,
+/// and which server it was.
 #[derive(Debug, Clone)]
-pub struct ServerLog {
+pub struct ServerEvent {
     /// The server's id.
     pub server: String,
-    /// The message as the server sent it.
+    /// What it announced.
+    pub event: Event,
+}
+
+/// What a server can announce between calls.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A log message (`notifications/message`), as the server sent it.
     #[allow(
         deprecated,
         reason = "logging is the 2025-11-25 protocol's, which servers speak"
     )]
-    pub message: LoggingMessageNotificationParam,
+    Log(LoggingMessageNotificationParam),
+    /// A subscribed resource changed (`notifications/resources/updated`), under the server's URI.
+    ResourceUpdated(ResourceUpdatedNotificationParam),
+    /// `notifications/resources/list_changed`.
+    ResourcesChanged,
+    /// `notifications/prompts/list_changed`.
+    PromptsChanged,
+}
+
+/// A connected server, as a caller that forwards requests to it needs to know it.
+#[derive(Debug, Clone)]
+pub struct Connected {
+    /// Its id.
+    pub id: String,
+    /// What its exposed names start with.
+    pub prefix: String,
+    /// What it said it can do in the handshake.
+    pub capabilities: ServerCapabilities,
 }
 
 /// Idle HTTP connections kept per upstream host.
@@ -62,7 +91,7 @@ pub struct Toolbox {
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
     started: Instant,
-    logs: broadcast::Sender<ServerLog>,
+    events: broadcast::Sender<ServerEvent>,
 }
 
 /// The toolbox could not start.
@@ -74,18 +103,29 @@ impl Toolbox {
     /// Starts a supervisor for every enabled server, all at once, and returns without waiting
     /// for any of them; see [`Toolbox::settled`]. Must be called inside a Tokio runtime.
     pub fn start(config: Config) -> Result<Self, StartError> {
+        Self::launch(config, false)
+    }
+
+    /// Like [`Toolbox::start`], offering the servers sampling and elicitation: for a caller
+    /// that relays the servers' requests to a client that answers them
+    /// ([`Toolbox::call_relayed`]), as the gateway does.
+    pub fn start_relaying(config: Config) -> Result<Self, StartError> {
+        Self::launch(config, true)
+    }
+
+    fn launch(config: Config, server_requests: bool) -> Result<Self, StartError> {
         let http = reqwest::Client::builder()
             .tcp_nodelay(true)
             .pool_max_idle_per_host(HTTP_POOL_IDLE)
             .build()?;
         let catalog = Arc::new(Catalog::new(config.servers.clone()));
-        let (logs, _) = broadcast::channel(LOG_BACKLOG);
+        let (events, _) = broadcast::channel(EVENT_BACKLOG);
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let upstreams: Vec<Arc<Upstream>> = config
             .servers
             .into_iter()
-            .map(|server| Arc::new(Upstream::new(server, logs.clone())))
+            .map(|server| Arc::new(Upstream::new(server, events.clone(), server_requests)))
             .collect();
         for upstream in upstreams.iter().filter(|upstream| upstream.config.enabled) {
             tasks.spawn(supervisor::supervise(
@@ -101,7 +141,7 @@ impl Toolbox {
             shutdown,
             tasks,
             started: Instant::now(),
-            logs,
+            events,
         })
     }
 
@@ -129,10 +169,38 @@ impl Toolbox {
         self.catalog.watch()
     }
 
-    /// A receiver of every log message any server sends from now on. One that falls more than
-    /// a few hundred messages behind loses the oldest.
-    pub fn subscribe_logs(&self) -> broadcast::Receiver<ServerLog> {
-        self.logs.subscribe()
+    /// A receiver of every event any server announces from now on. One that falls more than
+    /// a few hundred events behind loses the oldest.
+    pub fn subscribe_events(&self) -> broadcast::Receiver<ServerEvent> {
+        self.events.subscribe()
+    }
+
+    /// The servers connected now, in configuration order.
+    pub fn connected(&self) -> Vec<Connected> {
+        self.upstreams
+            .iter()
+            .filter_map(|upstream| {
+                let info = upstream.peer()?.peer_info()?;
+                Some(Connected {
+                    id: upstream.config.id.clone(),
+                    prefix: upstream.config.prefix.clone(),
+                    capabilities: info.capabilities.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Sends a request other than a tool call (prompts, resources, completions) to the server
+    /// `server`, within its call timeout.
+    pub async fn forward(
+        &self,
+        server: &str,
+        request: ClientRequest,
+    ) -> Result<ServerResult, ForwardError> {
+        let upstream = self
+            .upstream(server)
+            .ok_or_else(|| ForwardError::UnknownServer(server.to_owned()))?;
+        router::forward(upstream, request).await
     }
 
     /// Every configured server's status, in configuration order.
@@ -163,22 +231,24 @@ impl Toolbox {
         self.route(name, arguments, None).await
     }
 
-    /// Like [`Toolbox::call`], passing the progress notifications the server sends for this
-    /// call to `progress` as they arrive (with the server's own progress token).
-    pub async fn call_with_progress(
+    /// Like [`Toolbox::call`], passing what the server sends for this call before answering
+    /// (progress with the server's own token, and its requests of the client) to `relay`, in
+    /// order and all before the answer. The server's requests are only made of a toolbox
+    /// started with [`Toolbox::start_relaying`].
+    pub async fn call_relayed(
         &self,
         name: &str,
         arguments: Option<JsonObject>,
-        progress: &ProgressSink,
+        relay: &CallRelay,
     ) -> Result<CallToolResult, CallError> {
-        self.route(name, arguments, Some(progress)).await
+        self.route(name, arguments, Some(relay)).await
     }
 
     async fn route(
         &self,
         name: &str,
         arguments: Option<JsonObject>,
-        progress: Option<&ProgressSink>,
+        relay: Option<&CallRelay>,
     ) -> Result<CallToolResult, CallError> {
         let registry = self.registry();
         let Some(entry) = registry.get(name) else {
@@ -193,7 +263,7 @@ impl Toolbox {
                 hint: format!("its server `{}` is no longer configured", entry.server),
             });
         };
-        router::call(upstream, entry.original(), arguments, progress).await
+        router::call(upstream, entry.original(), arguments, relay).await
     }
 
     /// Pings every connected server once, at the same time, recording the round trips in

@@ -4,33 +4,42 @@
 //! A [`Connection`] lives from one handshake to the end of its transport. Reconnecting is the
 //! supervisor's job, which makes a new `Connection` each time.
 
+pub(crate) mod in_flight;
 pub(crate) mod listing;
 mod process;
 pub(crate) mod stderr;
 
 use std::time::Duration;
 
-use rmcp::handler::client::progress::ProgressDispatcher;
 #[allow(
     deprecated,
     reason = "logging is the 2025-11-25 protocol's, which servers speak"
 )]
 use rmcp::model::LoggingMessageNotificationParam;
+#[allow(
+    deprecated,
+    reason = "sampling is the 2025-11-25 protocol's, which servers speak"
+)]
+use rmcp::model::{CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult};
 use rmcp::model::{
-    ClientCapabilities, ClientConfig, Implementation, ProgressNotificationParam, ProtocolVersion,
+    ClientCapabilities, ClientConfig, ClientResult, ElicitRequest, ElicitRequestParams,
+    ElicitResult, ElicitationCapability, ErrorData, FormElicitationCapability, Implementation,
+    ProtocolVersion, ResourceUpdatedNotificationParam, SamplingCapability, ServerRequest,
+    UrlElicitationCapability,
 };
-use tokio::sync::broadcast;
-
-use crate::toolbox::ServerLog;
 use rmcp::service::{
-    NotificationContext, Peer, RoleClient, RunningService, RunningServiceCancellationToken,
+    InboundStreamOrigin, NotificationContext, Peer, RequestContext, RoleClient, RunningService,
+    RunningServiceCancellationToken,
 };
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{ClientHandler, ServiceExt};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
+use crate::relay::PeerRequest;
+use crate::toolbox::{Event, ServerEvent};
 use crate::config::{ServerConfig, TransportConfig};
+use in_flight::{InFlight, Tapped};
 use listing::{Listing, ListingError};
 use process::GroupGuard;
 use stderr::StderrTail;
@@ -90,41 +99,127 @@ pub(crate) struct PeerSummary {
     pub protocol: String,
 }
 
-/// Forwards a server's notifications to its supervisor.
+/// Forwards a server's notifications to its supervisor, and what concerns others to them.
 #[derive(Debug, Clone)]
 struct Handler {
     notices: mpsc::Sender<Notice>,
     relays: Relays,
 }
 
-/// Where a server's notifications that concern others than the supervisor go.
+/// Where a server's messages that concern others than its supervisor go.
 #[derive(Debug, Clone)]
 pub(crate) struct Relays {
-    /// The server's id, to label its logs.
+    /// The server's id, to label its events.
     pub server: String,
-    /// Routes each progress notification to the caller waiting on its request.
-    pub progress: ProgressDispatcher,
-    /// Every log message, to whoever listens (the gateway's clients).
-    pub logs: broadcast::Sender<ServerLog>,
+    /// The calls whose callers get their progress and the server's requests.
+    pub in_flight: InFlight,
+    /// Logs, resource updates and list changes, to whoever listens (the gateway's clients).
+    pub events: broadcast::Sender<ServerEvent>,
+    /// Whether to offer sampling and elicitation to the server: only a toolbox whose callers
+    /// can answer them (the gateway's clients) does.
+    pub server_requests: bool,
+}
+
+impl Handler {
+    fn announce(&self, event: Event) {
+        // Nobody listening is fine: events are not kept.
+        let _ = self.relays.events.send(ServerEvent {
+            server: self.relays.server.clone(),
+            event,
+        });
+    }
+
+    /// Hands a request of the server to the caller of the call it came with, and waits for
+    /// the answer of that caller's client.
+    async fn relay(
+        &self,
+        method: &str,
+        request: ServerRequest,
+        context: &RequestContext<RoleClient>,
+    ) -> Result<ClientResult, ErrorData> {
+        let origin = match context.extensions.get::<InboundStreamOrigin>() {
+            Some(InboundStreamOrigin::OutboundRequest(id)) => Some(id),
+            _ => None,
+        };
+        let (reply, answer) = oneshot::channel();
+        if !self
+            .relays
+            .in_flight
+            .relay_request(origin, PeerRequest { request, reply })
+        {
+            return Err(ErrorData::invalid_request(
+                format!(
+                    "{method} is relayed to the client of a tool call in progress, and no call to server `{}` is in progress",
+                    self.relays.server
+                ),
+                None,
+            ));
+        }
+        answer.await.unwrap_or_else(|_| {
+            Err(ErrorData::internal_error(
+                format!("the call this {method} came with ended before its client answered"),
+                None,
+            ))
+        })
+    }
+}
+
+/// The answer of a relayed request that is not of the kind the request asks for.
+fn wrong_answer(method: &str) -> ErrorData {
+    ErrorData::internal_error(
+        format!("the client answered {method} with a result of another kind"),
+        None,
+    )
 }
 
 impl ClientHandler for Handler {
     fn get_info(&self) -> ClientConfig {
+        let mut capabilities = ClientCapabilities::default();
+        if self.relays.server_requests {
+            capabilities.sampling = Some(SamplingCapability::default());
+            capabilities.elicitation = Some(
+                ElicitationCapability::new()
+                    .with_form(FormElicitationCapability::default())
+                    .with_url(UrlElicitationCapability::default()),
+            );
+        }
         // The handshake is `initialize`, so the version asked for is the newest that has one
         // (rmcp's LATEST, 2026-07-28, replaced it); servers answer with theirs.
         ClientConfig::new(
-            ClientCapabilities::default(),
+            capabilities,
             Implementation::new("mcp-orchestrator", env!("CARGO_PKG_VERSION")),
         )
         .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
     }
 
-    async fn on_progress(
+    #[allow(
+        deprecated,
+        reason = "sampling is the 2025-11-25 protocol's, which servers speak"
+    )]
+    async fn create_message(
         &self,
-        params: ProgressNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        self.relays.progress.handle_notification(params).await;
+        params: CreateMessageRequestParams,
+        context: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, ErrorData> {
+        let request = ServerRequest::CreateMessageRequest(CreateMessageRequest::new(params));
+        let method = "sampling/createMessage";
+        match self.relay(method, request, &context).await? {
+            ClientResult::CreateMessageResult(result) => Ok(*result),
+            _ => Err(wrong_answer(method)),
+        }
+    }
+
+    async fn create_elicitation(
+        &self,
+        params: ElicitRequestParams,
+        context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        let request = ServerRequest::ElicitRequest(ElicitRequest::new(params));
+        let method = "elicitation/create";
+        match self.relay(method, request, &context).await? {
+            ClientResult::ElicitResult(result) => Ok(result),
+            _ => Err(wrong_answer(method)),
+        }
     }
 
     #[allow(
@@ -136,11 +231,23 @@ impl ClientHandler for Handler {
         params: LoggingMessageNotificationParam,
         _context: NotificationContext<RoleClient>,
     ) {
-        // Nobody listening is fine: logs are not kept.
-        let _ = self.relays.logs.send(ServerLog {
-            server: self.relays.server.clone(),
-            message: params,
-        });
+        self.announce(Event::Log(params));
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.announce(Event::ResourceUpdated(params));
+    }
+
+    async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.announce(Event::ResourcesChanged);
+    }
+
+    async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.announce(Event::PromptsChanged);
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
@@ -168,6 +275,7 @@ impl Connection {
         relays: Relays,
         http: &reqwest::Client,
     ) -> Result<(Self, Listing), ConnectError> {
+        let in_flight = relays.in_flight.clone();
         let handler = Handler { notices, relays };
         let (service, group) = match &config.transport {
             transport @ TransportConfig::Stdio { command, .. } => {
@@ -179,7 +287,10 @@ impl Connection {
                     .stderr
                     .map(|stream| tokio::spawn(stderr.clone().capture(config.id.clone(), stream)));
                 let mut group = spawned.group;
-                match handler.serve(spawned.transport).await {
+                match handler
+                    .serve(Tapped::new(spawned.transport, in_flight))
+                    .await
+                {
                     Ok(service) => (service, Some(group)),
                     Err(error) => {
                         if let Some(reader) = reader {
@@ -201,7 +312,7 @@ impl Connection {
                     StreamableHttpClientTransport::with_client(http.clone(), transport_config);
                 let service =
                     handler
-                        .serve(transport)
+                        .serve(Tapped::new(transport, in_flight))
                         .await
                         .map_err(|error| ConnectError::Handshake {
                             reason: error.to_string(),

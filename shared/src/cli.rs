@@ -58,6 +58,12 @@ pub struct ServeArgs {
     #[arg(long = "allowed-host", value_name = "HOST")]
     pub allowed_hosts: Vec<String>,
 
+    /// With `--transport http`, require `Authorization: Bearer <token>` on `/mcp`, the token
+    /// read from this environment variable (not a flag, which other users can read in `ps`).
+    /// For serving beyond loopback.
+    #[arg(long, value_name = "VAR")]
+    pub bearer_token_env: Option<String>,
+
     /// With `--transport http`, shut down when stdin reaches end of file (for supervisors that hold a pipe).
     #[arg(long)]
     pub exit_on_stdin_eof: bool,

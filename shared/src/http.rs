@@ -1,14 +1,15 @@
 //! The Streamable HTTP face of a server: `/mcp` for MCP and `/healthz` for liveness.
 //!
 //! DNS-rebinding protection stays on: only loopback names (plus the bound address and any
-//! `--allowed-host`) are accepted in `Host`, and a browser `Origin` must name one of them.
+//! `--allowed-host`) are accepted in `Host`, and a browser `Origin` must name one of them. With
+//! a bearer token, `/mcp` also requires `Authorization: Bearer <token>` (`/healthz` does not).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::Request;
-use axum::http::{Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +18,7 @@ use rmcp::ServerHandler;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::json;
+use subtle::ConstantTimeEq;
 use tokio_util::sync::CancellationToken;
 
 use crate::{ServerIdentity, arguments};
@@ -34,6 +36,34 @@ pub struct HttpOptions {
     pub stateless: bool,
     /// Extra `Host` names to accept besides the loopback ones.
     pub allowed_hosts: Vec<String>,
+    /// The token every `/mcp` request must carry, if any.
+    pub bearer_token: Option<BearerToken>,
+}
+
+/// A secret that clients must present as `Authorization: Bearer <token>`. Never printed.
+#[derive(Clone)]
+pub struct BearerToken(Arc<str>);
+
+impl BearerToken {
+    /// The token clients will have to send.
+    pub fn new(token: impl Into<Arc<str>>) -> Self {
+        Self(token.into())
+    }
+
+    /// Whether an `Authorization` header value carries this token; compared in constant time.
+    fn admits(&self, authorization: &str) -> bool {
+        let Some((scheme, token)) = authorization.split_once(' ') else {
+            return false;
+        };
+        scheme.eq_ignore_ascii_case("bearer")
+            && bool::from(token.trim().as_bytes().ct_eq(self.0.as_bytes()))
+    }
+}
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(..)")
+    }
 }
 
 impl HttpOptions {
@@ -47,6 +77,7 @@ impl HttpOptions {
         Self {
             stateless,
             allowed_hosts,
+            bearer_token: None,
         }
     }
 
@@ -101,10 +132,31 @@ where
         config,
     );
     let health = json!({ "status": "ok", "name": identity.name, "version": identity.version });
-    Router::new()
+    let mut router = Router::new()
         .route_service("/mcp", mcp)
-        .layer(middleware::from_fn(guard_arguments))
-        .route("/healthz", get(move || async move { Json(health) }))
+        .layer(middleware::from_fn(guard_arguments));
+    if let Some(token) = options.bearer_token.clone() {
+        router = router.layer(middleware::from_fn_with_state(token, require_bearer));
+    }
+    router.route("/healthz", get(move || async move { Json(health) }))
+}
+
+/// Refuses a request without the bearer token, with 401 and the challenge RFC 6750 asks for.
+async fn require_bearer(State(token): State<BearerToken>, request: Request, next: Next) -> Response {
+    let admitted = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| token.admits(value));
+    if admitted {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        "this server requires `Authorization: Bearer <token>`",
+    )
+        .into_response()
 }
 
 /// Runs [`arguments::rewrite`] over POSTed messages, as the stdio path does line by line.

@@ -23,7 +23,7 @@ use rmcp::{ServerHandler, ServiceExt};
 use tokio::io::AsyncReadExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::http::{self, HttpOptions};
+use crate::http::{self, BearerToken, HttpOptions};
 use crate::lines::GuardedLines;
 use crate::{ServeArgs, ServerIdentity, ToolServer, Tools, Transport, logging};
 
@@ -55,6 +55,12 @@ pub enum RunError {
     /// The MCP session could not start (the client left or spoke something else).
     #[error("MCP session did not start: {0}")]
     Initialize(String),
+    /// The bearer token's variable is unset or empty.
+    #[error("--bearer-token-env {0}: the variable is not set, or empty; set it to the token clients must send")]
+    MissingToken(String),
+    /// A bearer token was asked for where there is no HTTP.
+    #[error("--bearer-token-env applies to --transport http; a stdio server is reached only by the process that started it")]
+    TokenWithoutHttp,
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(#[source] std::io::Error),
@@ -101,6 +107,17 @@ pub async fn serve_handler<S>(
 where
     S: ServerHandler + Clone + Send + Sync + 'static,
 {
+    let bearer_token = match (&args.bearer_token_env, args.transport) {
+        (None, _) => None,
+        (Some(_), Transport::Stdio) => return Err(RunError::TokenWithoutHttp),
+        (Some(variable), Transport::Http) => Some(
+            std::env::var(variable)
+                .ok()
+                .filter(|token| !token.is_empty())
+                .map(BearerToken::new)
+                .ok_or_else(|| RunError::MissingToken(variable.clone()))?,
+        ),
+    };
     let shutdown = CancellationToken::new();
     let signals = shutdown_on_signals(shutdown.clone())?;
     tracing::info!(
@@ -119,7 +136,8 @@ where
                 Ipv4Addr::LOCALHOST,
                 identity.default_port,
             )));
-            let options = HttpOptions::for_bind(bind, args.stateless, &args.allowed_hosts);
+            let mut options = HttpOptions::for_bind(bind, args.stateless, &args.allowed_hosts);
+            options.bearer_token = bearer_token;
             serve_http(server, identity, bind, &options, shutdown).await
         }
     };

@@ -106,8 +106,10 @@ pub enum Command {
     /// Serve the merged toolbox as one MCP server, over stdio (for a desktop client's
     /// configuration) or Streamable HTTP (`/mcp`, with `/healthz`).
     ///
-    /// A change of any server's tools is announced to clients (`tools/list_changed`), and a
-    /// cancelled call is cancelled on the server running it.
+    /// Tools and prompts are named `server__name`, resource URIs `server+uri`. What a server
+    /// sends during a call (progress, sampling, elicitation) goes to the client that made it;
+    /// changed lists, resource updates and logs are announced; a cancelled call is cancelled
+    /// on the server running it.
     Serve {
         /// stdio, or http.
         #[arg(long, value_enum, default_value_t = shared::Transport::Stdio)]
@@ -119,10 +121,14 @@ pub enum Command {
         /// protection refuses the rest).
         #[arg(long = "allowed-host", value_name = "HOST")]
         allowed_hosts: Vec<String>,
-        /// Front one server under its own tool names, without the `server__` prefix.
+        /// Require `Authorization: Bearer <token>` over HTTP, the token read from this
+        /// environment variable; for serving beyond loopback.
+        #[arg(long, value_name = "VAR")]
+        bearer_token_env: Option<String>,
+        /// Front one server under its own names: no `server__` prefix, URIs unchanged.
         #[arg(long)]
         pass_through: bool,
-        /// Tools per `tools/list` page.
+        /// Items per page of `tools/list`, `prompts/list` and the resource lists.
         #[arg(long, value_name = "N", default_value_t = 100)]
         page_size: usize,
     },
@@ -173,32 +179,37 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         _ => None,
     };
-    let toolbox = Toolbox::start(config)?;
+    // The gateway relays the servers' sampling and elicitation requests to its clients.
+    let toolbox = if matches!(cli.command, Command::Serve { .. }) {
+        Toolbox::start_relaying(config)?
+    } else {
+        Toolbox::start(config)?
+    };
     let settled = toolbox.settled().await;
     if let Command::Serve {
         transport,
         bind,
         allowed_hosts,
+        bearer_token_env,
         pass_through,
         page_size,
     } = cli.command
     {
         let toolbox = std::sync::Arc::new(toolbox);
         let gateway = Gateway::new(toolbox.clone(), pass_through, page_size)?;
-        let announcer = gateway.announce_changes();
-        let logs = gateway.forward_logs();
+        let announcer = gateway.announce();
         let args = shared::ServeArgs {
             transport,
             bind,
             stateless: false,
             allowed_hosts,
+            bearer_token_env,
             exit_on_stdin_eof: false,
             log_level: None,
             log_format: shared::LogFormat::Text,
         };
         let served = shared::serve_handler(args, GATEWAY_IDENTITY, gateway).await;
         announcer.abort();
-        logs.abort();
         if let Ok(toolbox) = std::sync::Arc::try_unwrap(toolbox) {
             toolbox.shutdown().await;
         }

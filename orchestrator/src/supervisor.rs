@@ -28,9 +28,9 @@ use crate::config::{RestartPolicy, ServerConfig};
 use crate::registry::Registry;
 use crate::status::{ServerState, ServerStatus};
 use crate::toolbox::ServerEvent;
+use crate::upstream::in_flight::InFlight;
 use crate::upstream::listing::{self, Listing};
 use crate::upstream::stderr::StderrTail;
-use crate::upstream::in_flight::InFlight;
 use crate::upstream::{self, Connection, Notice, Relays};
 
 /// Quiet time after a `tools/list_changed` before the list is read again, so that a storm of

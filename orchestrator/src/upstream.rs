@@ -16,17 +16,17 @@ use std::time::Duration;
     reason = "logging is the 2025-11-25 protocol's, which servers speak"
 )]
 use rmcp::model::LoggingMessageNotificationParam;
-#[allow(
-    deprecated,
-    reason = "sampling is the 2025-11-25 protocol's, which servers speak"
-)]
-use rmcp::model::{CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult};
 use rmcp::model::{
     ClientCapabilities, ClientConfig, ClientResult, ElicitRequest, ElicitRequestParams,
     ElicitResult, ElicitationCapability, ErrorData, FormElicitationCapability, Implementation,
     ProtocolVersion, ResourceUpdatedNotificationParam, SamplingCapability, ServerRequest,
     UrlElicitationCapability,
 };
+#[allow(
+    deprecated,
+    reason = "sampling is the 2025-11-25 protocol's, which servers speak"
+)]
+use rmcp::model::{CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult};
 use rmcp::service::{
     InboundStreamOrigin, NotificationContext, Peer, RequestContext, RoleClient, RunningService,
     RunningServiceCancellationToken,
@@ -36,9 +36,9 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use rmcp::{ClientHandler, ServiceExt};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
+use crate::config::{ServerConfig, TransportConfig};
 use crate::relay::PeerRequest;
 use crate::toolbox::{Event, ServerEvent};
-use crate::config::{ServerConfig, TransportConfig};
 use in_flight::{InFlight, Tapped};
 use listing::{Listing, ListingError};
 use process::GroupGuard;
@@ -310,14 +310,13 @@ impl Connection {
                     .reinit_on_expired_session(true);
                 let transport =
                     StreamableHttpClientTransport::with_client(http.clone(), transport_config);
-                let service =
-                    handler
-                        .serve(Tapped::new(transport, in_flight))
-                        .await
-                        .map_err(|error| ConnectError::Handshake {
-                            reason: error.to_string(),
-                            stderr: None,
-                        })?;
+                let service = handler
+                    .serve(Tapped::new(transport, in_flight))
+                    .await
+                    .map_err(|error| ConnectError::Handshake {
+                        reason: error.to_string(),
+                        stderr: None,
+                    })?;
                 (service, None)
             }
         };

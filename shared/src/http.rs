@@ -142,7 +142,11 @@ where
 }
 
 /// Refuses a request without the bearer token, with 401 and the challenge RFC 6750 asks for.
-async fn require_bearer(State(token): State<BearerToken>, request: Request, next: Next) -> Response {
+async fn require_bearer(
+    State(token): State<BearerToken>,
+    request: Request,
+    next: Next,
+) -> Response {
     let admitted = request
         .headers()
         .get(header::AUTHORIZATION)

@@ -56,10 +56,14 @@ pub enum RunError {
     #[error("MCP session did not start: {0}")]
     Initialize(String),
     /// The bearer token's variable is unset or empty.
-    #[error("--bearer-token-env {0}: the variable is not set, or empty; set it to the token clients must send")]
+    #[error(
+        "--bearer-token-env {0}: the variable is not set, or empty; set it to the token clients must send"
+    )]
     MissingToken(String),
     /// A bearer token was asked for where there is no HTTP.
-    #[error("--bearer-token-env applies to --transport http; a stdio server is reached only by the process that started it")]
+    #[error(
+        "--bearer-token-env applies to --transport http; a stdio server is reached only by the process that started it"
+    )]
     TokenWithoutHttp,
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]

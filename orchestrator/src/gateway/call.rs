@@ -86,10 +86,9 @@ async fn answer(context: &RequestContext<RoleServer>, PeerRequest { request, rep
             .await
             .map_err(|error| match error {
                 ServiceError::McpError(error) => error,
-                error => ErrorData::internal_error(
-                    format!("the client did not answer: {error}"),
-                    None,
-                ),
+                error => {
+                    ErrorData::internal_error(format!("the client did not answer: {error}"), None)
+                }
             }),
     };
     // A server that stopped waiting is not an error here.

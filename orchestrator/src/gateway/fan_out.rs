@@ -79,10 +79,14 @@ pub(crate) async fn templates(shared: &Shared) -> Vec<ResourceTemplate> {
             _ => None,
         },
     };
-    collect(shared, &listing, |prefix, mut template: ResourceTemplate| {
-        template.uri_template = shared.naming.uri(prefix, &template.uri_template);
-        template
-    })
+    collect(
+        shared,
+        &listing,
+        |prefix, mut template: ResourceTemplate| {
+            template.uri_template = shared.naming.uri(prefix, &template.uri_template);
+            template
+        },
+    )
     .await
 }
 
@@ -146,7 +150,11 @@ async fn all_pages<T>(shared: &Shared, listing: &Listing<T>, server: &str) -> Ve
         match next {
             Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
             Some(_) => {
-                tracing::warn!(server, method = listing.method, "gave the same cursor twice");
+                tracing::warn!(
+                    server,
+                    method = listing.method,
+                    "gave the same cursor twice"
+                );
                 return items;
             }
             None => return items,

@@ -29,13 +29,13 @@ mod paging;
 use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, ClientRequest, CompleteRequest,
-    CompleteRequestParams, CompleteResult, ErrorData, GetPromptRequest, GetPromptRequestParams,
-    GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequest,
-    ReadResourceRequestParams, ReadResourceResponse, Reference, ServerCapabilities, ServerConfig,
-    ServerResult, SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams, Tool,
-    UnsubscribeRequest, UnsubscribeRequestParams,
+    CallToolRequestParams, CallToolResponse, ClientRequest, CompleteRequest, CompleteRequestParams,
+    CompleteResult, ErrorData, GetPromptRequest, GetPromptRequestParams, GetPromptResponse,
+    Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequest, ReadResourceRequestParams,
+    ReadResourceResponse, Reference, ServerCapabilities, ServerConfig, ServerResult,
+    SetLevelRequestParams, SubscribeRequest, SubscribeRequestParams, Tool, UnsubscribeRequest,
+    UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{RoleServer, ServerHandler};
@@ -113,13 +113,19 @@ impl Shared {
     }
 
     /// Sends a request to a server and turns its failures into errors for the client.
-    async fn forward(&self, server: &str, request: ClientRequest) -> Result<ServerResult, ErrorData> {
+    async fn forward(
+        &self,
+        server: &str,
+        request: ClientRequest,
+    ) -> Result<ServerResult, ErrorData> {
         self.toolbox
             .forward(server, request)
             .await
             .map_err(|error| match error {
                 ForwardError::Rejected { error, .. } => error,
-                ForwardError::UnknownServer(_) => ErrorData::invalid_params(error.to_string(), None),
+                ForwardError::UnknownServer(_) => {
+                    ErrorData::invalid_params(error.to_string(), None)
+                }
                 error => ErrorData::internal_error(error.to_string(), None),
             })
     }
@@ -312,7 +318,9 @@ impl ServerHandler for Gateway {
         if let Some(entry) = self.shared.toolbox.registry().get(&name)
             && let Some(prefix) = self.shared.prefix_of(&entry.server)
         {
-            self.shared.naming.expose_content(prefix, &mut result.content);
+            self.shared
+                .naming
+                .expose_content(prefix, &mut result.content);
         }
         Ok(CallToolResponse::Complete(result))
     }
@@ -422,14 +430,24 @@ impl ServerHandler for Gateway {
     ) -> Result<(), ErrorData> {
         let client = self.session()?;
         let owner = self.uri_owner(&request.uri)?;
-        // One upstream subscription serves every client subscribed to the resource.
-        if !self.shared.clients.subscribed_elsewhere(&request.uri, client) {
+        // One upstream subscription serves every client subscribed to the resource. The
+        // client is recorded first: the server may announce an update before it answers.
+        let first = !self
+            .shared
+            .clients
+            .subscribed_elsewhere(&request.uri, client);
+        let new = client.subscribe(&request.uri);
+        if first {
             let mut params = request.clone();
             params.uri = owner.original.to_owned();
             let upstream = ClientRequest::SubscribeRequest(SubscribeRequest::new(params));
-            self.shared.forward(owner.server, upstream).await?;
+            if let Err(error) = self.shared.forward(owner.server, upstream).await {
+                if new {
+                    client.unsubscribe(&request.uri);
+                }
+                return Err(error);
+            }
         }
-        client.subscribe(&request.uri);
         Ok(())
     }
 
@@ -441,7 +459,11 @@ impl ServerHandler for Gateway {
         let client = self.session()?;
         let owner = self.uri_owner(&request.uri)?;
         client.unsubscribe(&request.uri);
-        if !self.shared.clients.subscribed_elsewhere(&request.uri, client) {
+        if !self
+            .shared
+            .clients
+            .subscribed_elsewhere(&request.uri, client)
+        {
             let mut params = request.clone();
             params.uri = owner.original.to_owned();
             let upstream = ClientRequest::UnsubscribeRequest(UnsubscribeRequest::new(params));
@@ -459,8 +481,11 @@ impl ServerHandler for Gateway {
         let mut params = request.clone();
         let owner = match &request.r#ref {
             Reference::Prompt(prompt) => {
-                let owner =
-                    shared.owner(shared.naming.split_name(&prompt.name), &prompt.name, "prompt")?;
+                let owner = shared.owner(
+                    shared.naming.split_name(&prompt.name),
+                    &prompt.name,
+                    "prompt",
+                )?;
                 if let Reference::Prompt(forwarded) = &mut params.r#ref {
                     forwarded.name = owner.original.to_owned();
                 }

@@ -127,7 +127,10 @@ mod tests {
         );
         let uri = naming.uri("docs", "file:///tmp/a+b.txt");
         assert_eq!(uri, "docs+file:///tmp/a+b.txt");
-        assert_eq!(naming.split_uri(&uri), Some(("docs", "file:///tmp/a+b.txt")));
+        assert_eq!(
+            naming.split_uri(&uri),
+            Some(("docs", "file:///tmp/a+b.txt"))
+        );
         let template = naming.uri("fs-2", "test://template/{id}/data");
         assert_eq!(
             naming.split_uri(&template.replace("{id}", "7")),

@@ -26,8 +26,9 @@ use rmcp::model::{
     CreateMessageRequestParams, ElicitRequestParams, GetPromptRequestParams, GetPromptResponse,
     ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
     LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
-    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, ServerConfig,
-    SetLevelRequestParams, SubscribeRequestParams, UnsubscribeRequestParams,
+    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, Reference,
+    ResourceUpdatedNotificationParam, ServerConfig, SetLevelRequestParams, SubscribeRequestParams,
+    UnsubscribeRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -414,12 +415,18 @@ impl ServerHandler for Fixture {
     async fn subscribe(
         &self,
         request: SubscribeRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         self.subscriptions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(request.uri.to_string());
+        // One update confirms the subscription, so that clients (and gateways) can show the
+        // notification reaches them.
+        let update = ResourceUpdatedNotificationParam::new(request.uri.clone());
+        if let Err(error) = context.peer.notify_resource_updated(update).await {
+            eprintln!("conformance-fixture: cannot send resources/updated: {error}");
+        }
         Ok(())
     }
 
@@ -500,6 +507,23 @@ impl ServerHandler for Fixture {
         request: CompleteRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
+        // Only its own prompts' and template's arguments complete, so that a client (or a
+        // gateway) that sends another name gets told.
+        let known = match &request.r#ref {
+            Reference::Prompt(prompt) => [
+                "test_prompt_with_arguments",
+                "test_prompt_with_embedded_resource",
+            ]
+            .contains(&prompt.name.as_str()),
+            Reference::Resource(template) => template.uri == "test://template/{id}/data",
+            _ => false,
+        };
+        if !known {
+            return Err(ErrorData::invalid_params(
+                format!("nothing to complete for {:?}", request.r#ref),
+                None,
+            ));
+        }
         let typed = request.argument.value.to_lowercase();
         let values: Vec<&str> = ["paris", "park", "party", "hello", "world"]
             .into_iter()

@@ -1,22 +1,22 @@
-//! `orchestrator serve`: the merged toolbox as one MCP server, over stdio and Streamable
-//! HTTP, driven by a real rmcp client as a desktop client would.
-
-// Logging is the 2025-11-25 protocol's, which these clients speak; rmcp marks it deprecated.
-#![allow(deprecated)]
+//! Tools through the gateway: paging, routing, errors, `tools/list_changed`, pass-through,
+//! HTTP and its DNS-rebinding guard, and what crosses during a call (cancellation, progress,
+//! logs).
 
 use std::process::Stdio;
 
 use anyhow::{Context, Result};
 use rmcp::model::LoggingMessageNotificationParam;
 use rmcp::model::{PaginatedRequestParams, ProgressNotificationParam};
-use rmcp::service::{NotificationContext, RoleClient, RunningService};
+use rmcp::service::{NotificationContext, RoleClient};
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{ClientHandler, ServiceExt};
-use serde_json::{Value, json};
+use serde_json::json;
 use tests::{CALL_TIMEOUT, STARTUP_TIMEOUT, binary, call_tool};
 use tokio::io::AsyncBufReadExt;
 use tokio::process::Command;
 use tokio::sync::mpsc;
+
+use super::{config, fixture_and_math, http_gateway, math_and_faulty, stdio_gateway};
 
 /// A client that reports each `tools/list_changed` it receives.
 #[derive(Clone)]
@@ -75,52 +75,6 @@ impl ClientHandler for ProgressRecorder {
     }
 }
 
-/// An `mcpServers` file with `servers`, in a temporary folder kept alive by the return value.
-fn config(servers: Value) -> Result<(tempfile::TempDir, String)> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("servers.json");
-    std::fs::write(&path, json!({ "mcpServers": servers }).to_string())?;
-    let path = path.to_str().context("a UTF-8 path")?.to_owned();
-    Ok((dir, path))
-}
-
-fn math_and_faulty() -> Result<Value> {
-    Ok(json!({
-        "math": {"command": binary("math-server")?},
-        "faulty": {"command": binary("faulty-server")?},
-    }))
-}
-
-/// The gateway over stdio, with a listening client.
-async fn stdio_gateway(
-    config: &str,
-    extra: &[&str],
-) -> Result<(
-    RunningService<RoleClient, Listener>,
-    mpsc::UnboundedReceiver<()>,
-)> {
-    let mut command = Command::new(binary("orchestrator")?);
-    command.args(["--config", config, "serve"]).args(extra);
-    let (transport, _stderr) = TokioChildProcess::builder(command)
-        .stderr(Stdio::null())
-        .spawn()?;
-    let (changed, notices) = mpsc::unbounded_channel();
-    let client =
-        tokio::time::timeout(STARTUP_TIMEOUT, Listener { changed }.serve(transport)).await??;
-    Ok((client, notices))
-}
-
-/// The gateway over Streamable HTTP on a free loopback port.
-async fn http_gateway(config: &str) -> Result<(tests::Server, String)> {
-    let mut command = Command::new(binary("orchestrator")?);
-    command
-        .args(["--config", config, "--log-level", "info", "serve"])
-        .args(["--transport", "http", "--bind", "127.0.0.1:0"]);
-    let gateway = tests::Server::listening(command).await?;
-    let url = gateway.url.clone().context("no URL")?;
-    Ok((gateway, url))
-}
-
 fn names(tools: &[rmcp::model::Tool]) -> Vec<String> {
     tools.iter().map(|tool| tool.name.to_string()).collect()
 }
@@ -128,7 +82,7 @@ fn names(tools: &[rmcp::model::Tool]) -> Vec<String> {
 #[tokio::test]
 async fn stdio_clients_get_every_server_in_pages_and_calls_are_routed() -> Result<()> {
     let (_dir, path) = config(math_and_faulty()?)?;
-    let (client, _) = stdio_gateway(&path, &["--page-size", "4"]).await?;
+    let client = stdio_gateway(&path, &["--page-size", "4"], ()).await?;
     let info = client.peer_info().context("no server info")?;
     assert_eq!(
         info.server_info.as_ref().map(|server| server.name.as_str()),
@@ -201,7 +155,8 @@ async fn stdio_clients_get_every_server_in_pages_and_calls_are_routed() -> Resul
 #[tokio::test]
 async fn a_new_upstream_tool_is_announced_and_listed() -> Result<()> {
     let (_dir, path) = config(math_and_faulty()?)?;
-    let (client, mut notices) = stdio_gateway(&path, &[]).await?;
+    let (changed, mut notices) = mpsc::unbounded_channel();
+    let client = stdio_gateway(&path, &[], Listener { changed }).await?;
     let before = names(&client.list_all_tools().await?);
     assert!(!before.contains(&"faulty__fresh".to_owned()));
     // The faulty server adds a tool and announces it; the orchestrator refreshes its registry
@@ -223,7 +178,7 @@ async fn a_new_upstream_tool_is_announced_and_listed() -> Result<()> {
 #[tokio::test]
 async fn pass_through_fronts_one_server_under_its_own_names() -> Result<()> {
     let (_dir, path) = config(json!({"math": {"command": binary("math-server")?}}))?;
-    let (client, _) = stdio_gateway(&path, &["--pass-through"]).await?;
+    let client = stdio_gateway(&path, &["--pass-through"], ()).await?;
     let mut listed = names(&client.list_all_tools().await?);
     listed.sort_unstable();
     assert_eq!(
@@ -264,7 +219,7 @@ async fn pass_through_fronts_one_server_under_its_own_names() -> Result<()> {
 #[tokio::test]
 async fn http_clients_get_the_toolbox_and_foreign_hosts_are_refused() -> Result<()> {
     let (_dir, path) = config(math_and_faulty()?)?;
-    let (_gateway, url) = http_gateway(&path).await?;
+    let (_gateway, url) = http_gateway(&path, &[]).await?;
     let transport = StreamableHttpClientTransport::from_uri(url.clone());
     let client = tokio::time::timeout(STARTUP_TIMEOUT, ().serve(transport)).await??;
     let all = names(&client.list_all_tools().await?);
@@ -354,7 +309,7 @@ async fn a_call_the_client_cancels_is_cancelled_upstream() -> Result<()> {
 #[tokio::test]
 async fn progress_goes_to_the_caller_only_under_its_own_token() -> Result<()> {
     let (_dir, path) = config(json!({"faulty": {"command": binary("faulty-server")?}}))?;
-    let (_gateway, url) = http_gateway(&path).await?;
+    let (_gateway, url) = http_gateway(&path, &[]).await?;
     let caller = ProgressRecorder::default();
     let bystander = ProgressRecorder::default();
     let connect = |recorder: ProgressRecorder| {
@@ -370,11 +325,23 @@ async fn progress_goes_to_the_caller_only_under_its_own_token() -> Result<()> {
     )
     .await?;
     assert_eq!(done.is_error, Some(false), "{done:?}");
-    let seen = caller.seen();
-    assert!(!seen.is_empty(), "the caller saw the server's progress");
-    assert!(
-        seen.windows(2)
-            .all(|pair| pair[0].progress <= pair[1].progress),
+    // Every step's progress crossed, the last one included (the client's own handler may run
+    // just after the answer, hence the bounded wait).
+    let seen = tokio::time::timeout(CALL_TIMEOUT, async {
+        loop {
+            let seen = caller.seen();
+            if seen.len() >= 5 {
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .with_context(|| format!("not every progress arrived: {:?}", caller.seen()))?;
+    let steps: Vec<_> = seen.iter().map(|progress| progress.progress).collect();
+    assert_eq!(
+        steps,
+        [100.0, 200.0, 300.0, 400.0, 500.0],
         "in order: {seen:?}"
     );
     assert_eq!(seen.last().and_then(|last| last.total), Some(500.0));
@@ -392,16 +359,9 @@ async fn progress_goes_to_the_caller_only_under_its_own_token() -> Result<()> {
 #[tokio::test]
 async fn server_logs_reach_the_clients_named_after_their_server() -> Result<()> {
     // The conformance fixture logs three messages while `test_tool_with_logging` runs.
-    let fixture = tests::Server::http(&binary("conformance-fixture")?, &[]).await?;
-    let url = fixture.url.clone().context("no URL")?;
-    let (_dir, path) = config(json!({"fixture": {"url": url}}))?;
-    let mut command = Command::new(binary("orchestrator")?);
-    command.args(["--config", &path, "serve"]);
-    let (transport, _stderr) = TokioChildProcess::builder(command)
-        .stderr(Stdio::null())
-        .spawn()?;
+    let (_fixture, _dir, path) = fixture_and_math().await?;
     let recorder = LogRecorder::default();
-    let client = tokio::time::timeout(STARTUP_TIMEOUT, recorder.clone().serve(transport)).await??;
+    let client = stdio_gateway(&path, &[], recorder.clone()).await?;
     let done = call_tool(&client, "fixture__test_tool_with_logging", json!({})).await?;
     assert_ne!(done.is_error, Some(true), "{done:?}");
     let messages = tokio::time::timeout(CALL_TIMEOUT, async {

@@ -1,7 +1,10 @@
 //! The official MCP conformance suite (`@modelcontextprotocol/conformance` 0.1.16, on Node
 //! 22, both installed by `scripts/install-peers.sh conformance`) against our fixture server
 //! (`src/bin/conformance-fixture.rs`) over Streamable HTTP: every server scenario, pending
-//! ones included, must pass.
+//! ones included, must pass, directly and through `orchestrator serve --pass-through` fronting
+//! the fixture. The orchestrator, as a client, must pass the client scenarios it implements.
+
+use std::collections::BTreeSet;
 
 use anyhow::{Context, Result};
 use tests::{Server, binary, conformance_suite};
@@ -19,33 +22,68 @@ fn summary(output: &str) -> (Vec<&str>, Option<&str>) {
     (scenarios, total)
 }
 
-#[tokio::test]
-async fn the_fixture_passes_every_server_scenario() -> Result<()> {
-    let fixture = Server::http(&binary("conformance-fixture")?, &[]).await?;
-    let url = fixture.url.clone().context("no URL")?;
+/// What one run of the server suite against `url` printed, and the scenarios that passed.
+struct SuiteRun {
+    output: String,
+    passed: BTreeSet<String>,
+    failed: Vec<String>,
+    total: Option<String>,
+}
+
+/// Runs every server scenario, pending ones included, against the server at `url`.
+async fn server_suite(url: &str) -> Result<SuiteRun> {
     let results = tempfile::tempdir()?;
     let mut suite = conformance_suite()?;
     suite
-        .args(["server", "--url", &url, "--suite", "all", "-o"])
+        .args(["server", "--url", url, "--suite", "all", "-o"])
         .arg(results.path());
     let output = tokio::time::timeout(SUITE_TIMEOUT, tokio::process::Command::from(suite).output())
         .await
         .context("the conformance suite did not finish in time")??;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let (scenarios, total) = summary(&stdout);
-    let failed: Vec<_> = scenarios
+    let name = |line: &str| {
+        line.trim_start_matches(['✓', '✗', ' '])
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let passed = scenarios
+        .iter()
+        .filter(|line| line.starts_with('✓'))
+        .map(|line| name(line))
+        .collect();
+    let failed = scenarios
         .iter()
         .filter(|line| line.starts_with('✗'))
+        .map(|line| (*line).to_owned())
         .collect();
+    let total = total.map(str::to_owned);
+    Ok(SuiteRun {
+        output: format!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr)),
+        passed,
+        failed,
+        total,
+    })
+}
+
+#[tokio::test]
+async fn the_fixture_passes_every_server_scenario_directly_and_through_the_gateway() -> Result<()> {
+    let fixture = Server::http(&binary("conformance-fixture")?, &[]).await?;
+    let url = fixture.url.clone().context("no URL")?;
+    let direct = server_suite(&url).await?;
     assert!(
-        output.status.success() && failed.is_empty(),
-        "failed scenarios: {failed:#?}\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+        direct.failed.is_empty(),
+        "failed scenarios: {:#?}\n{}",
+        direct.failed,
+        direct.output
     );
     assert!(
-        scenarios.len() >= 32,
-        "the suite ran only {} scenarios:\n{stdout}",
-        scenarios.len()
+        direct.passed.len() >= 32,
+        "the suite ran only {} scenarios:\n{}",
+        direct.passed.len(),
+        direct.output
     );
     // Scenarios that pass only on a real fixture (an unknown-tool error satisfies some others).
     for name in [
@@ -55,22 +93,48 @@ async fn the_fixture_passes_every_server_scenario() -> Result<()> {
         "tools-call-elicitation",
         "elicitation-sep1330-enums",
         "resources-templates-read",
+        "resources-subscribe",
         "prompts-get-embedded-resource",
         "completion-complete",
         "json-schema-2020-12",
         "dns-rebinding-protection",
     ] {
         assert!(
-            scenarios
-                .iter()
-                .any(|line| line.starts_with(&format!("✓ {name}:"))),
-            "{name} did not pass:\n{stdout}"
+            direct.passed.contains(name),
+            "{name} did not pass:\n{}",
+            direct.output
         );
     }
     assert!(
-        total.is_some_and(|total| total.ends_with(", 0 failed")),
-        "{total:?}"
+        direct
+            .total
+            .as_deref()
+            .is_some_and(|total| total.ends_with(", 0 failed")),
+        "{:?}",
+        direct.total
     );
+
+    // The same suite through the gateway fronting the fixture: nothing may be lost.
+    let mut command = tokio::process::Command::new(binary("orchestrator")?);
+    command
+        .args([
+            "--url",
+            &url,
+            "--log-level",
+            "info",
+            "serve",
+            "--pass-through",
+        ])
+        .args(["--transport", "http", "--bind", "127.0.0.1:0"]);
+    let gateway = Server::listening(command).await?;
+    let through = server_suite(&gateway.url.clone().context("no URL")?).await?;
+    let lost: Vec<_> = direct.passed.difference(&through.passed).collect();
+    assert!(
+        lost.is_empty(),
+        "passed directly but not through the gateway: {lost:?}\n{}",
+        through.output
+    );
+    assert!(through.failed.is_empty(), "{:#?}", through.failed);
     Ok(())
 }
 

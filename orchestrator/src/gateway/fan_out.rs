@@ -15,13 +15,16 @@ use crate::toolbox::Connected;
 /// Pages read from one server for one list at most, against a server whose cursors never end.
 const MAX_PAGES: usize = 100;
 
+/// One page a server gave: its items, and the cursor of the next.
+type ServerPage<T> = (Vec<T>, Option<String>);
+
 /// One of the lists fanned out: which capability offers it, how to ask for a page, and how to
 /// read one.
 struct Listing<T> {
     method: &'static str,
     offered: fn(&ServerCapabilities) -> bool,
     request: fn(PaginatedRequestParams) -> ClientRequest,
-    read: fn(ServerResult) -> Option<(Vec<T>, Option<String>)>,
+    read: fn(ServerResult) -> Option<ServerPage<T>>,
 }
 
 /// Every server's prompts, named for clients.

@@ -6,6 +6,7 @@
 #![allow(deprecated)]
 
 mod auth;
+mod inspector;
 mod relay;
 mod resources;
 mod tools;

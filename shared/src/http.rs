@@ -191,6 +191,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_the_exact_token_under_the_bearer_scheme_is_admitted() {
+        let token = BearerToken::new("s3cret");
+        for admitted in ["Bearer s3cret", "bearer s3cret", "BEARER  s3cret "] {
+            assert!(token.admits(admitted), "{admitted}");
+        }
+        for refused in [
+            "s3cret",
+            "Bearer",
+            "Bearer ",
+            "Bearer s3cre",
+            "Bearer s3cret2",
+            "Basic s3cret",
+        ] {
+            assert!(!token.admits(refused), "{refused}");
+        }
+        assert_eq!(format!("{token:?}"), "BearerToken(..)");
+    }
+
+    #[test]
     fn loopback_is_always_allowed_and_bound_addresses_are_added() {
         let options = HttpOptions::for_bind(
             "10.1.2.3:8101".parse().expect("addr"),

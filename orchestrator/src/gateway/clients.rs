@@ -52,15 +52,18 @@ pub(crate) struct Clients {
 }
 
 impl Clients {
-    /// Adds a client that completed its handshake.
-    pub(crate) fn add(&self, peer: Peer<RoleServer>) -> Arc<Client> {
+    /// Adds a client that completed its handshake, and forgets the clients whose connection
+    /// has closed since. Returns the new client, and the URIs that only departed clients were
+    /// subscribed to.
+    pub(crate) fn add(&self, peer: Peer<RoleServer>) -> (Arc<Client>, Vec<String>) {
+        let orphaned = self.forget(|client| client.peer.is_transport_closed());
         let client = Arc::new(Client {
             peer,
             level: Mutex::new(LoggingLevel::Debug),
             subscriptions: Mutex::default(),
         });
         lock(&self.all).push(client.clone());
-        client
+        (client, orphaned)
     }
 
     /// Whether any client but `except` is subscribed to `uri`.
@@ -68,6 +71,14 @@ impl Clients {
         lock(&self.all)
             .iter()
             .any(|client| !std::ptr::eq(client.as_ref(), except) && client.is_subscribed(uri))
+    }
+
+    /// Every URI some client is subscribed to.
+    pub(crate) fn subscribed(&self) -> BTreeSet<String> {
+        lock(&self.all)
+            .iter()
+            .flat_map(|client| lock(&client.subscriptions).clone())
+            .collect()
     }
 
     /// Sends one message to every client `wants`, and forgets the clients that are gone.
@@ -92,9 +103,17 @@ impl Clients {
         if gone.is_empty() {
             return Vec::new();
         }
+        self.forget(|client| gone.iter().any(|gone| std::ptr::eq(gone.as_ref(), client)))
+    }
+
+    /// Removes the clients that are `gone`, and returns the URIs no remaining client is
+    /// subscribed to that they were.
+    fn forget(&self, gone: impl Fn(&Client) -> bool) -> Vec<String> {
         let mut all = lock(&self.all);
-        all.retain(|client| !gone.iter().any(|gone| Arc::ptr_eq(gone, client)));
-        let orphaned: BTreeSet<String> = gone
+        let (departed, remaining): (Vec<_>, Vec<_>) =
+            all.drain(..).partition(|client| gone(client));
+        *all = remaining;
+        let orphaned: BTreeSet<String> = departed
             .iter()
             .flat_map(|client| lock(&client.subscriptions).clone())
             .filter(|uri| !all.iter().any(|client| client.is_subscribed(uri)))

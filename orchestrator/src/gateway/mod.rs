@@ -285,10 +285,11 @@ impl ServerHandler for Gateway {
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
-        let client = self.shared.clients.add(context.peer);
+        let (client, orphaned) = self.shared.clients.add(context.peer);
         if self.client.set(client).is_err() {
             tracing::warn!("a session initialized twice");
         }
+        self.shared.release(orphaned).await;
     }
 
     async fn list_tools(

@@ -9,10 +9,13 @@ use rmcp::model::{
 };
 use rmcp::service::{NotificationContext, RoleClient};
 use serde_json::json;
-use tests::{CALL_TIMEOUT, call_tool};
+use tests::{CALL_TIMEOUT, binary, call_tool};
 use tokio::sync::mpsc;
 
-use super::{fixture_and_math, stdio_gateway};
+use super::{config, fixture_and_math, stdio_gateway};
+
+/// How long a crashed server may take to be restarted (its first backoff is well under it).
+const RESTART_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A client that reports the URI of each `resources/updated` it receives.
 #[derive(Clone)]
@@ -203,6 +206,41 @@ async fn prompts_resources_and_completions_lead_back_to_their_server() -> Result
         .context("an unknown resource is an error")?
         .to_string();
     assert!(unknown.contains("test://nothing"), "{unknown}");
+    client.cancel().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn subscriptions_are_made_again_when_their_server_restarts() -> Result<()> {
+    let (_dir, path) = config(json!({"faulty": {"command": binary("faulty-server")?}}))?;
+    let (updated, mut updates) = mpsc::unbounded_channel();
+    let client = stdio_gateway(&path, &[], UpdateListener { updated }).await?;
+    let pid = |read: rmcp::model::ReadResourceResult| {
+        read.contents
+            .first()
+            .and_then(text_of)
+            .map(|(_, text)| text.to_owned())
+    };
+    let read = || client.read_resource(ReadResourceRequestParams::new("faulty+faulty://pid"));
+    let before = pid(read().await?).context("no pid")?;
+
+    // The faulty server confirms each subscription with an update.
+    client
+        .subscribe(SubscribeRequestParams::new("faulty+faulty://pid"))
+        .await?;
+    let first = tokio::time::timeout(CALL_TIMEOUT, updates.recv()).await?;
+    assert_eq!(first.as_deref(), Some("faulty+faulty://pid"));
+
+    // It crashes and is restarted; the gateway subscribes the new process again, which says
+    // so with its own update.
+    let crashed = call_tool(&client, "faulty__crash", json!({})).await?;
+    assert_eq!(crashed.is_error, Some(true), "{crashed:?}");
+    let again = tokio::time::timeout(RESTART_TIMEOUT, updates.recv())
+        .await
+        .context("the restarted server was not subscribed again")?;
+    assert_eq!(again.as_deref(), Some("faulty+faulty://pid"));
+    let after = pid(read().await?).context("no pid")?;
+    assert_ne!(before, after, "another process answers");
     client.cancel().await?;
     Ok(())
 }

@@ -65,6 +65,8 @@ pub struct Connected {
     pub prefix: String,
     /// What it said it can do in the handshake.
     pub capabilities: ServerCapabilities,
+    /// What it told clients about itself in the handshake.
+    pub instructions: Option<String>,
 }
 
 /// Idle HTTP connections kept per upstream host.
@@ -185,6 +187,7 @@ impl Toolbox {
                     id: upstream.config.id.clone(),
                     prefix: upstream.config.prefix.clone(),
                     capabilities: info.capabilities.clone(),
+                    instructions: info.instructions.clone(),
                 })
             })
             .collect()

@@ -47,7 +47,7 @@ use clients::{Client, Clients};
 pub use naming::Naming;
 use paging::List;
 
-/// What clients read about the gateway.
+/// What clients read about the gateway when it serves several servers.
 const INSTRUCTIONS: &str = "Tools, prompts and resources from several MCP servers: tools and prompts are named server__name, resource URIs server+uri. A server that is down answers with an error that says when it will be back; the others keep working.";
 
 /// The gateway could not be set up.
@@ -244,6 +244,21 @@ impl Gateway {
         }
     }
 
+    /// What clients read about the gateway: in pass-through mode, the server's own
+    /// instructions, as it would say them itself.
+    fn instructions(&self) -> Option<String> {
+        match &self.shared.naming {
+            Naming::Prefixed => Some(INSTRUCTIONS.to_owned()),
+            Naming::PassThrough { server, .. } => self
+                .shared
+                .toolbox
+                .connected()
+                .into_iter()
+                .find(|connected| &connected.id == server)
+                .and_then(|connected| connected.instructions),
+        }
+    }
+
     /// This session's client; requests come only after the handshake, so it is there.
     fn session(&self) -> Result<&Arc<Client>, ErrorData> {
         self.client.get().ok_or_else(|| {
@@ -264,7 +279,7 @@ fn cursor(request: Option<&PaginatedRequestParams>) -> Option<&str> {
 
 impl ServerHandler for Gateway {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
+        let config = ServerConfig::new(
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_tool_list_changed()
@@ -280,8 +295,11 @@ impl ServerHandler for Gateway {
         .with_server_info(Implementation::new(
             "mcp-orchestrator",
             env!("CARGO_PKG_VERSION"),
-        ))
-        .with_instructions(INSTRUCTIONS)
+        ));
+        match self.instructions() {
+            Some(instructions) => config.with_instructions(instructions),
+            None => config,
+        }
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {

@@ -179,6 +179,20 @@ async fn a_new_upstream_tool_is_announced_and_listed() -> Result<()> {
 async fn pass_through_fronts_one_server_under_its_own_names() -> Result<()> {
     let (_dir, path) = config(json!({"math": {"command": binary("math-server")?}}))?;
     let client = stdio_gateway(&path, &["--pass-through"], ()).await?;
+    // The server's own instructions, as it would give them itself.
+    let (transport, _) = TokioChildProcess::builder(Command::new(binary("math-server")?))
+        .stderr(Stdio::null())
+        .spawn()?;
+    let direct = tokio::time::timeout(STARTUP_TIMEOUT, ().serve(transport)).await??;
+    let instructions = |info: Option<std::sync::Arc<rmcp::model::ServerPeerInfo>>| {
+        info.and_then(|info| info.instructions.clone())
+    };
+    assert!(instructions(direct.peer_info()).is_some());
+    assert_eq!(
+        instructions(client.peer_info()),
+        instructions(direct.peer_info())
+    );
+    direct.cancel().await?;
     let mut listed = names(&client.list_all_tools().await?);
     listed.sort_unstable();
     assert_eq!(

@@ -11,6 +11,7 @@
 //! in one conversation. The CLI ([`cli`]) is a thin layer over both.
 
 pub mod agent;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod content;

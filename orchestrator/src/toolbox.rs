@@ -193,6 +193,11 @@ impl Toolbox {
             .collect()
     }
 
+    /// The live connection to server `id`, for callers that measure what routing costs.
+    pub(crate) fn upstream_peer(&self, id: &str) -> Option<rmcp::Peer<rmcp::RoleClient>> {
+        self.upstream(id)?.peer()
+    }
+
     /// Sends a request other than a tool call (prompts, resources, completions) to the server
     /// `server`, within its call timeout.
     pub async fn forward(

@@ -1,7 +1,8 @@
 //! The command line: `tools`, `call`, `doctor` and `explain` to inspect and use the toolbox,
-//! `chat` and `demo` to put an agent to work on it; each with `--json` for scripts and a table
-//! or plain text for people.
+//! `chat` and `demo` to put an agent to work on it, `serve` to serve it as one MCP server,
+//! `bench` to measure it; each with `--json` for scripts and a table or plain text for people.
 
+mod bench;
 mod chat;
 mod demo;
 mod llm_args;
@@ -132,6 +133,13 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 100)]
         page_size: usize,
     },
+    /// Measure: calls/s and latency of a tool under load (routed, or straight to its server),
+    /// each server's cold start, or the discovery of the whole configuration.
+    Bench {
+        /// What to measure.
+        #[command(subcommand)]
+        what: bench::Bench,
+    },
     /// Say where an exposed tool comes from, or why a tool is missing.
     ///
     /// Exits 0 when the tool is exposed, 1 otherwise.
@@ -179,6 +187,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         _ => None,
     };
+    // Cold starts and discoveries start the servers themselves.
+    if let Command::Bench { what } = &cli.command
+        && let Some(code) = bench::without_toolbox(what, &config).await?
+    {
+        return Ok(code);
+    }
     // The gateway relays the servers' sampling and elicitation requests to its clients.
     let toolbox = if matches!(cli.command, Command::Serve { .. }) {
         Toolbox::start_relaying(config)?
@@ -225,6 +239,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let agent = Agent::new(&toolbox, model.as_ref(), options);
             demo::demo(&toolbox, &agent, model.as_ref(), settled).await?
         }
+        (Command::Bench { what }, _) => bench::calls(&toolbox, what).await?,
         (command, _) => inspect(&toolbox, command, arguments.flatten(), settled).await?,
     };
     toolbox.shutdown().await;
@@ -243,8 +258,11 @@ async fn inspect(
         Command::Call { tool, json, .. } => call(toolbox, &tool, arguments, json).await?,
         Command::Doctor { json } => doctor(toolbox, json, settled).await?,
         Command::Explain { tool, json } => explain(toolbox, &tool, json)?,
-        Command::Chat { .. } | Command::Demo { .. } | Command::Serve { .. } => {
-            bail!("`chat` and `demo` need a model, and `serve` is served above")
+        Command::Chat { .. }
+        | Command::Demo { .. }
+        | Command::Serve { .. }
+        | Command::Bench { .. } => {
+            bail!("`chat` and `demo` need a model; `serve` and `bench` are run above")
         }
     })
 }

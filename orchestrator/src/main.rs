@@ -3,11 +3,21 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use orchestrator::cli::{Cli, run};
+use orchestrator::cli::{Cli, Command, run};
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match run(Cli::parse()).await {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The load generator runs on one thread: every hop of a call (caller, connection, pipe)
+    // stays on one CPU, so it measures the server rather than cross-CPU wake-ups of its own.
+    let runtime = match cli.command {
+        Command::Bench { .. } => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        _ => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+    };
+    let outcome = match runtime {
+        Ok(runtime) => runtime.block_on(run(cli)),
+        Err(error) => Err(error.into()),
+    };
+    match outcome {
         Ok(code) => code,
         Err(error) => {
             eprintln!("orchestrator: {error:#}");

@@ -18,9 +18,12 @@ const READ_CHUNK: usize = 16 << 10;
 #[derive(Debug)]
 pub struct GuardedLines<R> {
     inner: R,
-    /// Bytes read but not yet split into lines.
+    /// Where reads land; allocated (and zeroed) once, not per read.
+    chunk: Box<[u8]>,
+    /// Bytes read; those before `start` have been staged already.
     pending: Vec<u8>,
-    /// How much of `pending` is known to hold no newline.
+    start: usize,
+    /// Up to where `pending` is known to hold no newline.
     scanned: usize,
     /// Bytes ready to hand out, and how many of them were handed out already.
     ready: Vec<u8>,
@@ -35,7 +38,9 @@ impl<R> GuardedLines<R> {
     pub fn new(inner: R) -> Self {
         Self {
             inner,
+            chunk: vec![0; READ_CHUNK].into_boxed_slice(),
             pending: Vec::new(),
+            start: 0,
             scanned: 0,
             ready: Vec::new(),
             ready_pos: 0,
@@ -52,35 +57,41 @@ impl<R> GuardedLines<R> {
             .position(|&byte| byte == b'\n')
         {
             let end = self.scanned + offset + 1;
-            let line: Vec<u8> = self.pending.drain(..end).collect();
-            self.scanned = 0;
-            self.ready = if std::mem::take(&mut self.passing_through) {
-                line
-            } else {
-                rewrite_line(line)
-            };
+            let line = &self.pending[self.start..end];
+            self.ready.clear();
+            // The end of an over-long line passes as it is.
+            let passed_through = std::mem::take(&mut self.passing_through);
+            match if passed_through { None } else { rewritten(line) } {
+                Some(rewritten) => self.ready = rewritten,
+                None => self.ready.extend_from_slice(line),
+            }
+            self.start = end;
+            self.scanned = end;
             return true;
         }
         self.scanned = self.pending.len();
-        if self.pending.len() > MAX_SCANNED_LINE || (self.eof && !self.pending.is_empty()) {
+        let unconsumed = self.pending.len() - self.start;
+        if unconsumed > MAX_SCANNED_LINE || (self.eof && unconsumed > 0) {
             self.passing_through = !self.eof;
-            self.ready = std::mem::take(&mut self.pending);
-            self.scanned = 0;
+            self.ready.clear();
+            self.ready.extend_from_slice(&self.pending[self.start..]);
+            self.start = self.pending.len();
+            self.scanned = self.start;
             return true;
         }
+        // More input is needed: first drop what was consumed (usually all of it, for free).
+        self.pending.drain(..self.start);
+        self.scanned -= self.start;
+        self.start = 0;
         false
     }
 }
 
-fn rewrite_line(line: Vec<u8>) -> Vec<u8> {
-    let body = line.trim_ascii_end();
-    match crate::arguments::rewrite(body) {
-        Some(mut rewritten) => {
-            rewritten.push(b'\n');
-            rewritten
-        }
-        None => line,
-    }
+/// The line rewritten, when it needs to be; `None` to pass it on as it is.
+fn rewritten(line: &[u8]) -> Option<Vec<u8>> {
+    let mut rewritten = crate::arguments::rewrite(line.trim_ascii_end())?;
+    rewritten.push(b'\n');
+    Some(rewritten)
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for GuardedLines<R> {
@@ -107,8 +118,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for GuardedLines<R> {
             if this.eof {
                 return Poll::Ready(Ok(()));
             }
-            let mut chunk = [0u8; READ_CHUNK];
-            let mut chunk_buf = ReadBuf::new(&mut chunk);
+            let mut chunk_buf = ReadBuf::new(&mut this.chunk);
             ready!(Pin::new(&mut this.inner).poll_read(cx, &mut chunk_buf))?;
             if chunk_buf.filled().is_empty() {
                 this.eof = true;

@@ -165,7 +165,10 @@ def spread(key, digits=0):
 
 
 def ratio(numerator, denominator):
-    return f"{numerator / denominator:.2f}×" if denominator else "–"
+    if not denominator:
+        return "–"
+    value = numerator / denominator
+    return f"1/{1 / value:,.0f}" if value < 0.1 else f"{value:,.2f}×"
 
 
 def verdict(ok, text):
@@ -183,7 +186,8 @@ def report():
         "median of the rounds, with the smallest and largest in parentheses; comparisons are ratios "
         "of medians from the same run. One Rust client drives every server: `orchestrator bench`, "
         "which keeps one MCP session per server and calls `add` with `{\"a\": 1, \"b\": 2}` "
-        "(server-everything's `get-sum`), after a warm-up. *Direct* calls go straight to the "
+        "(server-everything's `get-sum`), after a warm-up. A ratio below 1 means math-server has less of it "
+        "(faster starts, less memory, lower latency; fewer calls/s). *Direct* calls go straight to the "
         "server's connection; *routed* calls go through the orchestrator's toolbox (registry, "
         "permits, timeouts); *gateway* calls go to `orchestrator serve` fronting the same server.")
     add("")

@@ -61,7 +61,11 @@ impl<R> GuardedLines<R> {
             self.ready.clear();
             // The end of an over-long line passes as it is.
             let passed_through = std::mem::take(&mut self.passing_through);
-            match if passed_through { None } else { rewritten(line) } {
+            match if passed_through {
+                None
+            } else {
+                rewritten(line)
+            } {
                 Some(rewritten) => self.ready = rewritten,
                 None => self.ready.extend_from_slice(line),
             }

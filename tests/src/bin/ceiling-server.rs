@@ -56,8 +56,10 @@ fn answer(message: &Value) -> Result<Value, (i64, String)> {
             match (number("a"), number("b")) {
                 (Some(a), Some(b)) => {
                     let sum = a + b;
-                    Ok(json!({"content": [{"type": "text", "text": sum.to_string()}],
-                              "structuredContent": {"result": sum}}))
+                    Ok(
+                        json!({"content": [{"type": "text", "text": sum.to_string()}],
+                              "structuredContent": {"result": sum}}),
+                    )
                 }
                 _ => Err((-32602, "a and b must be numbers".to_owned())),
             }

@@ -50,6 +50,12 @@ def stdio(command):
     return {"command": command[0], "args": command[1:]}
 
 
+def unthrottled(server):
+    """The server with as many calls in flight as the load generator makes (the orchestrator
+    lets 16 through per server by default), so that routed and direct calls compare."""
+    return {**server, "maxConcurrency": 64}
+
+
 def listening(command):
     """Starts an HTTP server that logs `listening on URL` to stderr; returns its URL."""
     child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -89,18 +95,18 @@ def calls(config_path, tool, n, concurrency, direct=True):
 
 # Configurations. Every server is launched the way a user would.
 configs = {
-    "math": config("math", {"math": stdio([MATH, "--log-level", "warn"])}),
+    "math": config("math", {"math": unthrottled(stdio([MATH, "--log-level", "warn"]))}),
     "ceiling": config("ceiling", {"ceiling": stdio(CEILING)}),
     "seed": config("seed", {"seed": stdio(SEED)}),
     "everything": config("everything", {"everything": stdio(EVERYTHING)}),
 }
 math_http_url = listening([MATH, "--transport", "http", "--bind", "127.0.0.1:0", "--log-level", "info"])
-configs["math-http"] = config("math-http", {"math": {"url": math_http_url}})
-configs["gateway-stdio"] = config("gateway-stdio", {"gw": stdio(
-    [ORCHESTRATOR, "--config", configs["math"], "serve"])})
+configs["math-http"] = config("math-http", {"math": unthrottled({"url": math_http_url})})
+configs["gateway-stdio"] = config("gateway-stdio", {"gw": unthrottled(stdio(
+    [ORCHESTRATOR, "--config", configs["math"], "serve"]))})
 gateway_http_url = listening([ORCHESTRATOR, "--config", configs["math"], "--log-level", "info",
                               "serve", "--transport", "http", "--bind", "127.0.0.1:0"])
-configs["gateway-http"] = config("gateway-http", {"gw": {"url": gateway_http_url}})
+configs["gateway-http"] = config("gateway-http", {"gw": unthrottled({"url": gateway_http_url})})
 configs["discovery-3"] = config("discovery-3", {f"math-{i}": stdio([MATH, "--log-level", "warn"]) for i in range(3)})
 configs["discovery-30"] = config("discovery-30", {f"math-{i}": stdio([MATH, "--log-level", "warn"]) for i in range(30)})
 startup_all = config("startup", {
@@ -189,7 +195,8 @@ def report():
         "(server-everything's `get-sum`), after a warm-up. A ratio below 1 means math-server has less of it "
         "(faster starts, less memory, lower latency; fewer calls/s). *Direct* calls go straight to the "
         "server's connection; *routed* calls go through the orchestrator's toolbox (registry, "
-        "permits, timeouts); *gateway* calls go to `orchestrator serve` fronting the same server.")
+        "permits, timeouts); *gateway* calls go to `orchestrator serve` fronting the same server. The "
+        "configurations let 64 calls in flight per server (`maxConcurrency`; the default is 16).")
     add("")
     add("## Servers side by side (stdio)")
     add("")

@@ -1,7 +1,5 @@
 //! The bearer-token option for serving beyond loopback.
 
-use std::process::Stdio;
-
 use anyhow::{Context, Result};
 use rmcp::ServiceExt;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -9,7 +7,7 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use serde_json::json;
 use tests::{STARTUP_TIMEOUT, binary, call_tool};
 
-use super::{config, http_command};
+use super::{config, http_command, refused_at_start};
 
 const TOKEN: &str = "a-long-random-token";
 
@@ -74,17 +72,10 @@ async fn with_a_bearer_token_only_clients_that_send_it_get_in() -> Result<()> {
 async fn a_bearer_token_that_is_not_set_is_refused_at_start() -> Result<()> {
     let (_dir, path) = config(json!({"math": {"command": binary("math-server")?}}))?;
     let mut command = http_command(&path, &["--bearer-token-env", "GATEWAY_UNSET_TOKEN"])?;
-    command
-        .env_remove("GATEWAY_UNSET_TOKEN")
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    let output = tokio::time::timeout(STARTUP_TIMEOUT, command.output()).await??;
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("--bearer-token-env GATEWAY_UNSET_TOKEN: the variable is not set"),
-        "{stderr}"
-    );
-    assert!(output.stdout.is_empty());
-    Ok(())
+    command.env_remove("GATEWAY_UNSET_TOKEN");
+    refused_at_start(
+        command,
+        "--bearer-token-env GATEWAY_UNSET_TOKEN: the variable is not set",
+    )
+    .await
 }

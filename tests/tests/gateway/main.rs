@@ -81,3 +81,18 @@ async fn http_gateway(config: &str, extra: &[&str]) -> Result<(tests::Server, St
     let url = gateway.url.clone().context("no URL")?;
     Ok((gateway, url))
 }
+
+/// Runs `command` (a gateway that must refuse to start) and checks that it exits 2, says
+/// `expected` on stderr and writes nothing to stdout.
+async fn refused_at_start(mut command: Command, expected: &str) -> Result<()> {
+    let output = tokio::time::timeout(
+        STARTUP_TIMEOUT,
+        command.stdin(Stdio::null()).kill_on_drop(true).output(),
+    )
+    .await??;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(output.stdout.is_empty());
+    Ok(())
+}

@@ -16,7 +16,9 @@ use tokio::io::AsyncBufReadExt;
 use tokio::process::Command;
 use tokio::sync::mpsc;
 
-use super::{config, fixture_and_math, http_gateway, math_and_faulty, stdio_gateway};
+use super::{
+    config, fixture_and_math, http_gateway, math_and_faulty, refused_at_start, stdio_gateway,
+};
 
 /// A client that reports each `tools/list_changed` it receives.
 #[derive(Clone)]
@@ -211,23 +213,9 @@ async fn pass_through_fronts_one_server_under_its_own_names() -> Result<()> {
     client.cancel().await?;
 
     let (_dir, two) = config(math_and_faulty()?)?;
-    let output = tokio::time::timeout(
-        STARTUP_TIMEOUT,
-        Command::new(binary("orchestrator")?)
-            .args(["--config", &two, "serve", "--pass-through"])
-            .stdin(Stdio::null())
-            .kill_on_drop(true)
-            .output(),
-    )
-    .await??;
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("exactly one server, and 2 are enabled"),
-        "{stderr}"
-    );
-    assert!(output.stdout.is_empty());
-    Ok(())
+    let mut command = Command::new(binary("orchestrator")?);
+    command.args(["--config", &two, "serve", "--pass-through"]);
+    refused_at_start(command, "exactly one server, and 2 are enabled").await
 }
 
 #[tokio::test]

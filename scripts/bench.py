@@ -2,7 +2,7 @@
 client (`orchestrator bench`), and writes BENCHMARKS.md. Started by scripts/bench.sh, which
 installs the peers and builds the release binaries first; standard library only.
 
-    python3 scripts/bench.py ROOT ROUNDS OUTPUT
+    python3 scripts/bench.py ROOT ROUNDS OUTPUT RELEASE_DIR
 """
 
 import json
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(sys.argv[1]).resolve()
 ROUNDS = int(sys.argv[2])
 OUTPUT = Path(sys.argv[3])
-RELEASE = ROOT / "target" / "release"
+RELEASE = Path(sys.argv[4])
 ORCHESTRATOR = str(RELEASE / "orchestrator")
 MATH = str(RELEASE / "math-server")
 CEILING = str(RELEASE / "ceiling-server")

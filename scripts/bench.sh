@@ -14,4 +14,7 @@ bash "$root/scripts/install-peers.sh" fastmcp
 bash "$root/scripts/install-peers.sh" everything
 cargo build --release --quiet --manifest-path "$root/Cargo.toml" \
     -p orchestrator -p math-server -p tests --bin orchestrator --bin math-server --bin ceiling-server
-python3 "$root/scripts/bench.py" "$root" "$rounds" "$root/BENCHMARKS.md"
+# Wherever cargo put them (CARGO_TARGET_DIR and the like are honoured).
+target="$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+python3 "$root/scripts/bench.py" "$root" "$rounds" "$root/BENCHMARKS.md" "$target/release"

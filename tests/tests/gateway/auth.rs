@@ -7,22 +7,13 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use serde_json::json;
 use tests::{STARTUP_TIMEOUT, binary, call_tool};
 
-use super::{config, http_command, refused_at_start};
+use super::{config, http_command, initialize_request, refused_at_start};
 
 const TOKEN: &str = "a-long-random-token";
 
 /// An `initialize` POST with `authorization`, if any; returns the status and challenge.
 async fn initialize(url: &str, authorization: Option<&str>) -> Result<(u16, Option<String>)> {
-    let mut request = reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body(
-            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-                "protocolVersion": "2025-11-25", "capabilities": {},
-                "clientInfo": {"name": "t", "version": "0"}}})
-            .to_string(),
-        );
+    let mut request = initialize_request(url);
     if let Some(authorization) = authorization {
         request = request.header("authorization", authorization);
     }

@@ -96,3 +96,17 @@ async fn refused_at_start(mut command: Command, expected: &str) -> Result<()> {
     assert!(output.stdout.is_empty());
     Ok(())
 }
+
+/// A bare `initialize` POST to `url`, for the HTTP guards (Host, bearer token) to judge.
+fn initialize_request(url: &str) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"}}})
+            .to_string(),
+        )
+}

@@ -17,7 +17,8 @@ use tokio::process::Command;
 use tokio::sync::mpsc;
 
 use super::{
-    config, fixture_and_math, http_gateway, math_and_faulty, refused_at_start, stdio_gateway,
+    config, fixture_and_math, http_gateway, initialize_request, math_and_faulty, refused_at_start,
+    stdio_gateway,
 };
 
 /// A client that reports each `tools/list_changed` it receives.
@@ -230,17 +231,8 @@ async fn http_clients_get_the_toolbox_and_foreign_hosts_are_refused() -> Result<
     assert_eq!(sum.structured_content, Some(json!({"result": "42"})));
     client.cancel().await?;
 
-    let rebinding = reqwest::Client::new()
-        .post(&url)
+    let rebinding = initialize_request(&url)
         .header("host", "evil.example")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body(
-            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-11-25", "capabilities": {},
-            "clientInfo": {"name": "t", "version": "0"}}})
-            .to_string(),
-        )
         .send()
         .await?;
     assert!(

@@ -7,17 +7,24 @@ use orchestrator::cli::{Cli, Command, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The load generator runs on one thread: every hop of a call (caller, connection, pipe)
-    // stays on one CPU, so it measures the servers rather than cross-CPU wake-ups of its own.
-    // Everything else (the gateway above all, which parses and writes every message twice)
-    // gets a thread per core.
-    let runtime = match cli.command {
-        Command::Bench { .. } => tokio::runtime::Builder::new_current_thread()
+    // One peer at the other end, one thread: the load generator, and the gateway over stdio.
+    // Every hop of a call (read, route, forward, answer) then stays on one CPU instead of
+    // waking a thread on the other (tens of microseconds each on a small machine); the stdio
+    // gateway kept 15-40% more calls/s with 64 in flight this way (BENCHMARKS.md). A gateway
+    // over HTTP may serve many clients at once, and everything else is light: a thread per core.
+    let one_peer = match &cli.command {
+        Command::Bench { .. } => true,
+        Command::Serve { transport, .. } => *transport == shared::Transport::Stdio,
+        _ => false,
+    };
+    let runtime = if one_peer {
+        tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build(),
-        _ => tokio::runtime::Builder::new_multi_thread()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
             .enable_all()
-            .build(),
+            .build()
     };
     let outcome = match runtime {
         Ok(runtime) => runtime.block_on(run(cli)),

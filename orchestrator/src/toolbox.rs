@@ -208,7 +208,9 @@ impl Toolbox {
         let upstream = self
             .upstream(server)
             .ok_or_else(|| ForwardError::UnknownServer(server.to_owned()))?;
-        router::forward(upstream, request).await
+        // Boxed: an rmcp request in flight is a future of kilobytes, which would otherwise be
+        // copied whole into every task that awaits it (rmcp spawns one per request it serves).
+        Box::pin(router::forward(upstream, request)).await
     }
 
     /// Every configured server's status, in configuration order.
@@ -271,7 +273,8 @@ impl Toolbox {
                 hint: format!("its server `{}` is no longer configured", entry.server),
             });
         };
-        router::call(upstream, entry.original(), arguments, relay).await
+        // Boxed for the reason given in `forward`.
+        Box::pin(router::call(upstream, entry.original(), arguments, relay)).await
     }
 
     /// Pings every connected server once, at the same time, recording the round trips in

@@ -305,8 +305,12 @@ impl Connection {
                 }
             }
             TransportConfig::Http { url, headers } => {
+                // rmcp waits for at most 16 responses at a time unless told otherwise (a server
+                // answering with plain JSON rather than a stream holds its slot until it answers);
+                // the server's own limit on calls in flight is the one that should hold.
                 let transport_config = StreamableHttpClientTransportConfig::with_uri(url.as_str())
                     .custom_headers(headers.clone())
+                    .max_concurrent_requests(config.max_concurrency)
                     .reinit_on_expired_session(true);
                 let transport =
                     StreamableHttpClientTransport::with_client(http.clone(), transport_config);

@@ -332,8 +332,9 @@ impl ServerHandler for Gateway {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = self.exposed_name(&request.name);
-        let mut result =
-            call::relayed(&self.shared.toolbox, &name, request.arguments, &context).await?;
+        // Boxed, so that the task rmcp spawns for each request stays small (see `Toolbox::forward`).
+        let relayed = call::relayed(&self.shared.toolbox, &name, request.arguments, &context);
+        let mut result = Box::pin(relayed).await?;
         if let Some(entry) = self.shared.toolbox.registry().get(&name)
             && let Some(prefix) = self.shared.prefix_of(&entry.server)
         {

@@ -13,7 +13,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::config::{Config, ServerConfig};
 use crate::router::CallError;
-use crate::toolbox::{StartError, Toolbox};
+use crate::toolbox::{StartError, Toolbox, http_client};
 use crate::upstream::in_flight::InFlight;
 use crate::upstream::stderr::StderrTail;
 use crate::upstream::{Connection, Relays};
@@ -163,9 +163,7 @@ pub async fn load(
                 BenchError::NotConnected {
                     tool: plan.tool.clone(),
                     reason: toolbox
-                        .status()
-                        .into_iter()
-                        .find(|status| status.id == server)
+                        .server_status(&server)
                         .map(|status| status.unavailable_reason())
                         .unwrap_or_default(),
                 }
@@ -186,11 +184,7 @@ pub async fn load(
             first_error.get_or_insert(failure);
         }
     }
-    let pid = toolbox
-        .status()
-        .into_iter()
-        .find(|status| status.id == server)
-        .and_then(|status| status.pid);
+    let pid = toolbox.server_status(&server).and_then(|status| status.pid);
     Ok(LoadReport {
         tool: plan.tool.clone(),
         server,
@@ -271,10 +265,7 @@ async fn run_calls(
 /// Spawns (or dials) `server`, completes the handshake and reads its tool list, `runs` times,
 /// closing it each time; returns how long each took.
 pub async fn startup(server: &ServerConfig, runs: usize) -> Result<Vec<Duration>, BenchError> {
-    let http = reqwest::Client::builder()
-        .tcp_nodelay(true)
-        .build()
-        .map_err(|error| BenchError::Toolbox(StartError::from(error)))?;
+    let http = http_client()?;
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let (notices, _ignored) = mpsc::channel(1);

@@ -1,5 +1,5 @@
 //! The `orchestrator` binary end to end: discovery over stdio and Streamable HTTP, names,
-//! routing, filtering, and the `tools`, `call`, `doctor` and `explain` commands.
+//! routing, filtering, and the `tools`, `call`, `bench`, `doctor` and `explain` commands.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -221,6 +221,126 @@ async fn call_reports_tool_errors_and_bad_input_with_exit_codes() -> Result<()> 
             && unknown.stderr.contains("did you mean `math__add`"),
         "{}",
         unknown.stderr
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn bench_measures_calls_cold_starts_and_discovery() -> Result<()> {
+    let config = config_file(
+        "bench",
+        json!({ "math": {"command": binary("math-server")?, "maxConcurrency": 8} }),
+    )?;
+    let config = path(&config);
+    for path_flag in [None, Some("--direct")] {
+        let mut args = vec!["--config", config, "bench", "calls", "math__add"];
+        args.extend([
+            r#"{"a": 1, "b": 2}"#,
+            "-n",
+            "300",
+            "-c",
+            "8",
+            "--warmup",
+            "20",
+        ]);
+        args.extend(path_flag);
+        args.push("--json");
+        let run = orchestrator(&args).await?;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let report = run.json()?;
+        let expected_path = if path_flag.is_some() {
+            "direct"
+        } else {
+            "routed"
+        };
+        assert_eq!(report["path"], expected_path);
+        assert_eq!(report["server"], "math");
+        assert_eq!(
+            (report["calls"].as_u64(), report["errors"].as_u64()),
+            (Some(300), Some(0))
+        );
+        assert!(
+            report["calls_per_second"].as_f64().unwrap_or_default() > 0.0,
+            "{report}"
+        );
+        let latency = &report["latency"];
+        let percentiles: Vec<f64> = ["p50_us", "p90_us", "p99_us", "max_us"]
+            .iter()
+            .filter_map(|key| latency[key].as_f64())
+            .collect();
+        assert_eq!(percentiles.len(), 4, "{report}");
+        assert!(percentiles[0] > 0.0, "{report}");
+        assert!(
+            percentiles.windows(2).all(|pair| pair[0] <= pair[1]),
+            "{report}"
+        );
+        assert!(
+            report["peak_rss_mib"].as_f64().unwrap_or_default() > 1.0,
+            "{report}"
+        );
+    }
+
+    // Calls that fail are counted, the first failure is shown, and the exit status says so.
+    let failing = orchestrator(&[
+        "--config",
+        config,
+        "bench",
+        "calls",
+        "math__evaluate",
+        r#"{"expression": "1/0"}"#,
+        "-n",
+        "5",
+        "--warmup",
+        "0",
+        "--json",
+    ])
+    .await?;
+    assert_eq!(failing.code, 1, "{}", failing.stderr);
+    let report = failing.json()?;
+    assert_eq!(report["errors"], 5);
+    assert!(
+        report["first_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("division by zero"),
+        "{report}"
+    );
+    for (args, expected) in [
+        (&["math__nope", "{}"][..], "unknown tool `math__nope`"),
+        (&["math__add", "{}", "-n", "0"][..], "must be at least 1"),
+    ] {
+        let mut all = vec!["--config", config, "bench", "calls"];
+        all.extend(args);
+        let run = orchestrator(&all).await?;
+        assert_eq!(run.code, 2);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+    }
+
+    for (what, key) in [("startup", "server"), ("discovery", "servers")] {
+        let run =
+            orchestrator(&["--config", config, "bench", what, "--runs", "2", "--json"]).await?;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let rows = run.json()?;
+        let row = &rows[0];
+        assert_eq!(row[key], if what == "startup" { "math" } else { "1" });
+        assert_eq!(row["runs"], 2);
+        let (min, median, max) = (
+            row["min_ms"].as_f64().unwrap_or_default(),
+            row["median_ms"].as_f64().unwrap_or_default(),
+            row["max_ms"].as_f64().unwrap_or_default(),
+        );
+        assert!(0.0 < min && min <= median && median <= max, "{rows}");
+    }
+    let broken = config_file(
+        "bench-broken",
+        json!({ "gone": {"command": "/nonexistent/mcp-server"} }),
+    )?;
+    let run = orchestrator(&["--config", path(&broken), "bench", "startup", "--runs", "1"]).await?;
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("server `gone` did not start"),
+        "{}",
+        run.stderr
     );
     Ok(())
 }

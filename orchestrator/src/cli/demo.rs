@@ -160,9 +160,7 @@ async fn routed_calls(toolbox: &Toolbox) -> Result<()> {
 async fn fault_isolation(toolbox: &Toolbox) -> Result<()> {
     heading(&format!("4. Fault isolation: `{VICTIM}` is killed"));
     let status = toolbox
-        .status()
-        .into_iter()
-        .find(|status| status.id == VICTIM)
+        .server_status(VICTIM)
         .context("the math server is not configured")?;
     let pid = status.pid.context("the math server has no process id")?;
     let mut watch = toolbox
@@ -201,9 +199,7 @@ async fn fault_isolation(toolbox: &Toolbox) -> Result<()> {
     .await
     .context("the killed server was not restarted in time")??;
     let restarted = toolbox
-        .status()
-        .into_iter()
-        .find(|status| status.id == VICTIM)
+        .server_status(VICTIM)
         .context("the math server is not configured")?;
     let tools = toolbox
         .registry()
